@@ -1,0 +1,411 @@
+namespace ControlPlane.Core.Catalog;
+
+/// <summary>What the catalog may ask of the outside world while validating key sources (kept out so this stays pure).</summary>
+public interface IKeySourceProbe
+{
+    bool EnvironmentVariableIsSet(string name);
+
+    bool FileHasContent(string path);
+}
+
+public sealed record CatalogBuildResult(ProviderCatalog? Catalog, IReadOnlyList<string> Errors)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
+
+/// <summary>
+/// Validates bound <see cref="CatalogOptions"/> and compiles them into a <see cref="ProviderCatalog"/>.
+/// Every problem is collected (Quartz style) so one start-up names all of them, not the first.
+/// </summary>
+public static class CatalogBuilder
+{
+    public static readonly ProbeSettings DefaultProbe = new(
+        Mode: ProbeMode.Inference,
+        Interval: TimeSpan.FromSeconds(10),
+        Timeout: TimeSpan.FromSeconds(8),
+        LatencyObjective: TimeSpan.FromSeconds(5),
+        MaxTokens: 1,
+        Prompt: "ping",
+        Stream: true,
+        Headers: new Dictionary<string, string>());
+
+    public static CatalogBuildResult Build(CatalogOptions options, IKeySourceProbe keys)
+    {
+        var errors = new List<string>();
+        var providers = BuildProviders(options, keys, errors);
+        var targets = BuildTargets(options, providers, errors);
+        var routes = BuildRoutes(options, targets, errors);
+
+        if (options.Providers.Count == 0)
+        {
+            errors.Add("Catalog:Providers is empty: configure at least one provider.");
+        }
+
+        if (options.Targets.Count == 0)
+        {
+            errors.Add("Catalog:Targets is empty: configure at least one target (provider × model).");
+        }
+
+        return errors.Count == 0
+            ? new CatalogBuildResult(new ProviderCatalog(providers.Values.Select(p => p.Definition), targets.Values, routes), errors)
+            : new CatalogBuildResult(null, errors);
+    }
+
+    private static Dictionary<string, (ProviderDefinition Definition, ProbeOptions? Probe)> BuildProviders(
+        CatalogOptions options, IKeySourceProbe keys, List<string> errors)
+    {
+        var result = new Dictionary<string, (ProviderDefinition, ProbeOptions?)>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Providers.Count; i++)
+        {
+            var p = options.Providers[i];
+            var where = $"Catalog:Providers:{i}" + (string.IsNullOrWhiteSpace(p.Id) ? "" : $" ('{p.Id}')");
+            var ok = true;
+
+            if (string.IsNullOrWhiteSpace(p.Id))
+            {
+                errors.Add($"{where}: Id is required.");
+                ok = false;
+            }
+            else if (!IsValidId(p.Id))
+            {
+                errors.Add($"{where}: Id '{p.Id}' may contain only letters, digits, '-', '_' and '.'.");
+                ok = false;
+            }
+            else if (result.ContainsKey(p.Id))
+            {
+                errors.Add($"{where}: duplicate provider id '{p.Id}'.");
+                ok = false;
+            }
+
+            var kindKnown = ProviderKinds.TryParse(p.Kind, out var kind);
+            if (!kindKnown)
+            {
+                errors.Add($"{where}: unknown provider kind '{p.Kind}'; expected one of {string.Join(", ", ProviderKinds.Names)}.");
+                ok = false;
+            }
+
+            if (!Uri.TryCreate(p.BaseUrl, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{where}: BaseUrl '{p.BaseUrl}' must be an absolute http(s) URL.");
+                ok = false;
+            }
+
+            var key = ValidateKeySource(p, kind, kindKnown, where, keys, errors, ref ok);
+
+            if (p.ProbeBudgetPerMinute is <= 0)
+            {
+                errors.Add($"{where}: ProbeBudgetPerMinute must be positive when set (was {p.ProbeBudgetPerMinute}).");
+                ok = false;
+            }
+
+            ValidateHeaders(p.Headers, $"{where}: Headers", errors);
+
+            if (ok)
+            {
+                result[p.Id!] = (new ProviderDefinition(p.Id!, kind, baseUrl!, key, p.Headers, p.ProbeBudgetPerMinute), p.Probe);
+            }
+        }
+
+        return result;
+    }
+
+    private static ApiKeySource? ValidateKeySource(
+        ProviderOptions p, ProviderKind kind, bool kindKnown, string where, IKeySourceProbe keys, List<string> errors, ref bool ok)
+    {
+        var hasEnv = !string.IsNullOrWhiteSpace(p.ApiKeyEnv);
+        var hasFile = !string.IsNullOrWhiteSpace(p.ApiKeyFile);
+        if (hasEnv && hasFile)
+        {
+            errors.Add($"{where}: set ApiKeyEnv or ApiKeyFile, not both.");
+            ok = false;
+            return null;
+        }
+
+        if (hasEnv)
+        {
+            if (!keys.EnvironmentVariableIsSet(p.ApiKeyEnv!))
+            {
+                errors.Add($"{where}: environment variable '{p.ApiKeyEnv}' named by ApiKeyEnv is not set.");
+                ok = false;
+            }
+
+            return new ApiKeySource(p.ApiKeyEnv, null);
+        }
+
+        if (hasFile)
+        {
+            if (!keys.FileHasContent(p.ApiKeyFile!))
+            {
+                errors.Add($"{where}: key file '{p.ApiKeyFile}' named by ApiKeyFile is missing or empty.");
+                ok = false;
+            }
+
+            return new ApiKeySource(null, p.ApiKeyFile);
+        }
+
+        if (kindKnown && kind.RequiresApiKey())
+        {
+            errors.Add($"{where}: a {kind.ToName()} provider needs ApiKeyEnv or ApiKeyFile.");
+            ok = false;
+        }
+
+        return null;
+    }
+
+    private static Dictionary<TargetId, TargetDefinition> BuildTargets(
+        CatalogOptions options,
+        Dictionary<string, (ProviderDefinition Definition, ProbeOptions? Probe)> providers,
+        List<string> errors)
+    {
+        var declaredProviders = options.Providers.Select(p => p.Id).Where(id => id is not null).ToHashSet(StringComparer.Ordinal);
+        var result = new Dictionary<TargetId, TargetDefinition>();
+        for (var i = 0; i < options.Targets.Count; i++)
+        {
+            var t = options.Targets[i];
+            var where = $"Catalog:Targets:{i}";
+            var ok = true;
+
+            if (string.IsNullOrWhiteSpace(t.Provider))
+            {
+                errors.Add($"{where}: Provider is required.");
+                ok = false;
+            }
+            else if (!declaredProviders.Contains(t.Provider))
+            {
+                errors.Add($"{where}: unknown provider '{t.Provider}'.");
+                ok = false;
+            }
+            else if (!providers.ContainsKey(t.Provider))
+            {
+                ok = false; // The provider itself is invalid and already reported.
+            }
+
+            if (string.IsNullOrWhiteSpace(t.Model))
+            {
+                errors.Add($"{where}: Model is required.");
+                ok = false;
+            }
+
+            var id = string.IsNullOrWhiteSpace(t.Id)
+                ? (t.Provider is null || t.Model is null ? default : TargetId.For(t.Provider, t.Model))
+                : new TargetId(t.Id);
+            if (id.Value is not null)
+            {
+                where += $" ('{id}')";
+                if (result.ContainsKey(id))
+                {
+                    errors.Add($"{where}: duplicate target id '{id}'.");
+                    ok = false;
+                }
+            }
+
+            var probe = MergeProbe(
+                options.Probe,
+                t.Provider is not null && providers.TryGetValue(t.Provider, out var provider) ? provider.Probe : null,
+                t.Probe,
+                $"{where}: Probe",
+                errors);
+
+            if (ok && probe is not null)
+            {
+                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe);
+            }
+        }
+
+        return result;
+    }
+
+    private static ProbeSettings? MergeProbe(ProbeOptions? defaults, ProbeOptions? provider, ProbeOptions? target, string where, List<string> errors)
+    {
+        T? Pick<T>(Func<ProbeOptions, T?> field) where T : struct =>
+            (target is null ? null : field(target)) ?? (provider is null ? null : field(provider)) ?? (defaults is null ? null : field(defaults));
+        string? PickString(Func<ProbeOptions, string?> field) =>
+            (target is null ? null : field(target)) ?? (provider is null ? null : field(provider)) ?? (defaults is null ? null : field(defaults));
+
+        var ok = true;
+        var modeName = PickString(o => o.Mode);
+        var mode = DefaultProbe.Mode;
+        if (modeName is not null && !TryParseMode(modeName, out mode))
+        {
+            errors.Add($"{where}:Mode: unknown probe mode '{modeName}'; expected inference or models.");
+            ok = false;
+        }
+
+        var interval = Pick(o => o.Interval) ?? DefaultProbe.Interval;
+        var timeout = Pick(o => o.Timeout) ?? DefaultProbe.Timeout;
+        var objective = Pick(o => o.LatencyObjective) ?? DefaultProbe.LatencyObjective;
+        var maxTokens = Pick(o => o.MaxTokens) ?? DefaultProbe.MaxTokens;
+
+        if (interval <= TimeSpan.Zero)
+        {
+            errors.Add($"{where}:Interval must be greater than zero (was {interval}).");
+            ok = false;
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{where}:Timeout must be greater than zero (was {timeout}).");
+            ok = false;
+        }
+        else if (interval > TimeSpan.Zero && timeout > interval)
+        {
+            errors.Add($"{where}:Timeout ({timeout}) must not exceed Interval ({interval}), or probes would pile up.");
+            ok = false;
+        }
+
+        if (objective <= TimeSpan.Zero)
+        {
+            errors.Add($"{where}:LatencyObjective must be greater than zero (was {objective}).");
+            ok = false;
+        }
+
+        if (maxTokens <= 0)
+        {
+            errors.Add($"{where}:MaxTokens must be at least 1 (was {maxTokens}).");
+            ok = false;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var layer in new[] { defaults?.Headers, provider?.Headers, target?.Headers })
+        {
+            foreach (var (name, value) in layer ?? [])
+            {
+                headers[name] = value;
+            }
+        }
+
+        ValidateHeaders(headers, $"{where}:Headers", errors);
+
+        return ok
+            ? new ProbeSettings(mode, interval, timeout, objective, maxTokens, PickString(o => o.Prompt) ?? DefaultProbe.Prompt, Pick(o => o.Stream) ?? DefaultProbe.Stream, headers)
+            : null;
+    }
+
+    private static List<RouteDefinition> BuildRoutes(CatalogOptions options, Dictionary<TargetId, TargetDefinition> targets, List<string> errors)
+    {
+        var declaredTargets = options.Targets
+            .Select(t => !string.IsNullOrWhiteSpace(t.Id) ? t.Id : t.Provider is null || t.Model is null ? null : TargetId.For(t.Provider, t.Model).Value)
+            .Where(id => id is not null)
+            .ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<RouteDefinition>();
+        for (var i = 0; i < options.Routes.Count; i++)
+        {
+            var r = options.Routes[i];
+            var where = $"Catalog:Routes:{i}" + (string.IsNullOrWhiteSpace(r.Id) ? "" : $" ('{r.Id}')");
+            var ok = true;
+
+            if (string.IsNullOrWhiteSpace(r.Id))
+            {
+                errors.Add($"{where}: Id is required.");
+                ok = false;
+            }
+            else if (!seen.Add(r.Id))
+            {
+                errors.Add($"{where}: duplicate route id '{r.Id}'.");
+                ok = false;
+            }
+
+            var panic = PanicPolicy.FailOpen;
+            if (r.PanicPolicy is not null && !TryParsePanic(r.PanicPolicy, out panic))
+            {
+                errors.Add($"{where}: unknown PanicPolicy '{r.PanicPolicy}'; expected fail-open or fail-closed.");
+                ok = false;
+            }
+
+            if (r.Tiers.Count == 0)
+            {
+                errors.Add($"{where}: a route needs at least one tier of targets.");
+                ok = false;
+            }
+
+            var inRoute = new HashSet<string>(StringComparer.Ordinal);
+            var tiers = new List<RouteTier>();
+            for (var ti = 0; ti < r.Tiers.Count; ti++)
+            {
+                var tier = r.Tiers[ti];
+                if (tier.Targets.Count == 0)
+                {
+                    errors.Add($"{where}:Tiers:{ti}: a tier needs at least one target.");
+                    ok = false;
+                }
+
+                var weighted = new List<WeightedTarget>();
+                for (var wi = 0; wi < tier.Targets.Count; wi++)
+                {
+                    var w = tier.Targets[wi];
+                    var at = $"{where}:Tiers:{ti}:Targets:{wi}";
+                    if (string.IsNullOrWhiteSpace(w.Target) || !declaredTargets.Contains(w.Target))
+                    {
+                        errors.Add($"{at}: unknown target '{w.Target}'.");
+                        ok = false;
+                        continue;
+                    }
+
+                    if (!inRoute.Add(w.Target))
+                    {
+                        errors.Add($"{at}: target '{w.Target}' appears more than once in the route.");
+                        ok = false;
+                    }
+
+                    if (w.Weight <= 0)
+                    {
+                        errors.Add($"{at}: Weight must be at least 1 (was {w.Weight}).");
+                        ok = false;
+                    }
+
+                    if (targets.ContainsKey(new TargetId(w.Target)))
+                    {
+                        weighted.Add(new WeightedTarget(new TargetId(w.Target), w.Weight));
+                    }
+                }
+
+                tiers.Add(new RouteTier(weighted));
+            }
+
+            if (ok)
+            {
+                result.Add(new RouteDefinition(r.Id!, tiers, panic));
+            }
+        }
+
+        return result;
+    }
+
+    private static void ValidateHeaders(Dictionary<string, string> headers, string where, List<string> errors)
+    {
+        foreach (var name in headers.Keys)
+        {
+            if (name.Equals("authorization", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("x-api-key", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("x-goog-api-key", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{where}: header '{name}' carries credentials; use ApiKeyEnv or ApiKeyFile so the key is never in configuration.");
+            }
+        }
+    }
+
+    private static bool IsValidId(string id) => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    private static bool TryParseMode(string name, out ProbeMode mode)
+    {
+        mode = name.ToLowerInvariant() switch
+        {
+            "inference" => ProbeMode.Inference,
+            "models" => ProbeMode.Models,
+            _ => (ProbeMode)(-1),
+        };
+        return Enum.IsDefined(mode);
+    }
+
+    private static bool TryParsePanic(string name, out PanicPolicy policy)
+    {
+        policy = name.ToLowerInvariant() switch
+        {
+            "fail-open" or "failopen" => PanicPolicy.FailOpen,
+            "fail-closed" or "failclosed" => PanicPolicy.FailClosed,
+            _ => (PanicPolicy)(-1),
+        };
+        return Enum.IsDefined(policy);
+    }
+}

@@ -1,0 +1,74 @@
+namespace ControlPlane.Core.Catalog;
+
+public enum ProbeMode
+{
+    /// <summary>The smallest real request the provider accepts, streamed where the provider streams.</summary>
+    Inference,
+
+    /// <summary>The free metadata call (list models).</summary>
+    Models,
+}
+
+public enum PanicPolicy
+{
+    /// <summary>Route to the least-bad target and raise a critical alert (Envoy's panic threshold).</summary>
+    FailOpen,
+
+    /// <summary>Publish the route with no eligible target; data planes answer 503 at once.</summary>
+    FailClosed,
+}
+
+/// <summary>Where a provider's API key lives. The key itself is never stored, logged or sent anywhere but the provider.</summary>
+public sealed record ApiKeySource(string? EnvironmentVariable, string? FilePath)
+{
+    public override string ToString() =>
+        EnvironmentVariable is not null ? $"env:{EnvironmentVariable}" : $"file:{FilePath}";
+}
+
+public sealed record ProviderDefinition(
+    string Id,
+    ProviderKind Kind,
+    Uri BaseUrl,
+    ApiKeySource? ApiKey,
+    IReadOnlyDictionary<string, string> Headers,
+    int? ProbeBudgetPerMinute);
+
+public sealed record ProbeSettings(
+    ProbeMode Mode,
+    TimeSpan Interval,
+    TimeSpan Timeout,
+    TimeSpan LatencyObjective,
+    int MaxTokens,
+    string Prompt,
+    bool Stream,
+    IReadOnlyDictionary<string, string> Headers);
+
+public sealed record TargetDefinition(TargetId Id, string ProviderId, string Model, ProbeSettings Probe);
+
+public sealed record WeightedTarget(TargetId Target, int Weight);
+
+public sealed record RouteTier(IReadOnlyList<WeightedTarget> Targets);
+
+public sealed record RouteDefinition(string Id, IReadOnlyList<RouteTier> Tiers, PanicPolicy PanicPolicy);
+
+/// <summary>The validated, immutable catalog: providers, targets and routes.</summary>
+public sealed class ProviderCatalog
+{
+    public ProviderCatalog(
+        IEnumerable<ProviderDefinition> providers,
+        IEnumerable<TargetDefinition> targets,
+        IEnumerable<RouteDefinition> routes)
+    {
+        Providers = providers.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        Targets = targets.ToDictionary(t => t.Id);
+        Routes = routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyDictionary<string, ProviderDefinition> Providers { get; }
+
+    public IReadOnlyDictionary<TargetId, TargetDefinition> Targets { get; }
+
+    public IReadOnlyDictionary<string, RouteDefinition> Routes { get; }
+
+    public ProviderDefinition ProviderOf(TargetId target) => Providers[Targets[target].ProviderId];
+}
