@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Brings up throwaway Postgres and RabbitMQ servers from the OS packages on loopback, for the tests and the demo.
+# Source it, then: services_start <state-dir>; ... ; services_stop.
+# After services_start these are exported:
+#   CONTROLPLANE_TEST_POSTGRES  Npgsql connection string (superuser, database "postgres")
+#   CONTROLPLANE_TEST_RABBITMQ  amqp:// URI
+# Nothing listens beyond 127.0.0.1; data directories live under <state-dir> and are removed on stop.
+
+_svc_log() { printf '[services] %s\n' "$*" >&2; }
+
+_svc_as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else
+        _svc_log "need root (or passwordless sudo) to install $*"; return 1; fi
+}
+
+_svc_pg_bindir() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return 0; }; done
+    return 1
+}
+
+_svc_rabbit_bin() {
+    [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && { echo /usr/lib/rabbitmq/bin; return 0; }
+    return 1
+}
+
+# Installs postgresql and rabbitmq-server from Debian packages when they are missing.
+services_install() {
+    local need=()
+    _svc_pg_bindir >/dev/null || need+=(postgresql)
+    _svc_rabbit_bin >/dev/null || need+=(rabbitmq-server)
+    [ ${#need[@]} -eq 0 ] && return 0
+    _svc_log "installing ${need[*]} from the OS packages"
+    export DEBIAN_FRONTEND=noninteractive
+    _svc_as_root apt-get update -qq >/dev/null || return 1
+    # policy-rc.d keeps the packages from starting system-wide servers we would then have to dodge.
+    _svc_as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+    _svc_as_root apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || return 1
+    _svc_as_root rm -f /usr/sbin/policy-rc.d
+}
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on.
+_svc_free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$(( 20000 + RANDOM % 40000 ))
+        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
+    done
+    return 1
+}
+
+_svc_wait_port() {
+    local port=$1 seconds=$2
+    for _ in $(seq 1 $((seconds * 5))); do
+        (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+services_start() {
+    SVC_DIR=${1:?state dir}
+    mkdir -p "$SVC_DIR"
+    services_install || { _svc_log "could not install Postgres/RabbitMQ"; return 1; }
+
+    # --- Postgres: refuses to run as root, so it runs as the package's postgres user (or ours).
+    local bindir pg_user
+    bindir=$(_svc_pg_bindir)
+    pg_user=$(id -un)
+    if [ "$(id -u)" = 0 ]; then
+        pg_user=postgres
+        id postgres >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin postgres
+    fi
+    SVC_PG_PORT=$(_svc_free_port)
+    SVC_PG_DATA="$SVC_DIR/pg"
+    mkdir -p "$SVC_PG_DATA"
+    chmod 755 "$SVC_DIR"
+    [ "$(id -u)" = 0 ] && chown -R "$pg_user" "$SVC_PG_DATA"
+    _svc_run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u "$pg_user" -- "$@"; else "$@"; fi; }
+    _svc_run_pg "$bindir/initdb" -D "$SVC_PG_DATA" -U postgres --auth=trust -E UTF8 --no-sync >"$SVC_DIR/initdb.log" 2>&1 \
+        || { cat "$SVC_DIR/initdb.log" >&2; return 1; }
+    # Tuned for throwaway test data: durability off, enough connections for parallel test classes.
+    cat >>"$SVC_PG_DATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $SVC_PG_PORT
+unix_socket_directories = ''
+max_connections = 300
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 256MB
+CONF
+    _svc_run_pg "$bindir/pg_ctl" -D "$SVC_PG_DATA" -l "$SVC_PG_DATA/postgres.log" -w -t 60 start >/dev/null \
+        || { cat "$SVC_PG_DATA/postgres.log" >&2; return 1; }
+    export CONTROLPLANE_TEST_POSTGRES="Host=127.0.0.1;Port=$SVC_PG_PORT;Username=postgres;Password=postgres;Database=postgres"
+    _svc_log "postgres on 127.0.0.1:$SVC_PG_PORT"
+
+    # --- RabbitMQ: its own node name, ports, cookie and data so it never collides with another broker.
+    local rbin
+    rbin=$(_svc_rabbit_bin)
+    SVC_RMQ_PORT=$(_svc_free_port)
+    export RABBITMQ_NODENAME="cptest$SVC_RMQ_PORT@localhost"
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT=$SVC_RMQ_PORT
+    export RABBITMQ_DIST_PORT=$(_svc_free_port)
+    export ERL_EPMD_PORT=$(_svc_free_port)
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    export RABBITMQ_MNESIA_BASE="$SVC_DIR/rabbit/mnesia"
+    export RABBITMQ_LOG_BASE="$SVC_DIR/rabbit/log"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$SVC_DIR/rabbit/enabled_plugins"
+    export RABBITMQ_CONFIG_FILE="$SVC_DIR/rabbit/rabbitmq"
+    export RABBITMQ_PID_FILE="$SVC_DIR/rabbit/rabbit.pid"
+    export HOME_BEFORE_RABBIT=$HOME
+    mkdir -p "$SVC_DIR/rabbit/mnesia" "$SVC_DIR/rabbit/log"
+    echo '[].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+    printf 'loopback_users = none\nlog.console = false\n' >"$SVC_DIR/rabbit/rabbitmq.conf"
+    SVC_RMQ_HOME="$SVC_DIR/rabbit"
+    HOME="$SVC_RMQ_HOME" "$rbin/rabbitmq-server" -detached >"$SVC_DIR/rabbit/start.log" 2>&1
+    if ! _svc_wait_port "$SVC_RMQ_PORT" 90; then
+        _svc_log "rabbitmq did not open 127.0.0.1:$SVC_RMQ_PORT"; cat "$SVC_DIR/rabbit/start.log" "$SVC_DIR"/rabbit/log/*.log 2>/dev/null | tail -40 >&2
+        return 1
+    fi
+    export CONTROLPLANE_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$SVC_RMQ_PORT/"
+    _svc_log "rabbitmq on 127.0.0.1:$SVC_RMQ_PORT"
+}
+
+services_stop() {
+    [ -n "${SVC_DIR:-}" ] || return 0
+    if [ -n "${SVC_RMQ_HOME:-}" ]; then
+        HOME="$SVC_RMQ_HOME" timeout 30 /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1 || true
+        [ -f "${RABBITMQ_PID_FILE:-}" ] && kill "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null
+        HOME="$SVC_RMQ_HOME" timeout 10 epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+    fi
+    if [ -n "${SVC_PG_DATA:-}" ] && [ -f "$SVC_PG_DATA/postmaster.pid" ]; then
+        local bindir; bindir=$(_svc_pg_bindir)
+        if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bindir/pg_ctl" -D "$SVC_PG_DATA" -m immediate stop >/dev/null 2>&1
+        else "$bindir/pg_ctl" -D "$SVC_PG_DATA" -m immediate stop >/dev/null 2>&1; fi
+    fi
+    rm -rf "$SVC_DIR"
+    _svc_log "stopped"
+}
