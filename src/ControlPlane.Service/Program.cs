@@ -1,4 +1,33 @@
+using ControlPlane.Service.Api;
+using ControlPlane.Service.Catalog;
+using ControlPlane.Service.Health;
+using ControlPlane.Service.Hosting;
+using ControlPlane.Service.Probing;
+using ControlPlane.Service.Probing.Scheduling;
+using ControlPlane.Service.Storage;
+
+// `ControlPlane.Service migrate` applies the SQL migrations and exits (the Helm hook Job runs this).
+if (args.Length > 0 && args[0] == "migrate")
+{
+    return await MigrateCommand.RunAsync(args[1..]);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddCatalog();
+builder.AddStorage();
+builder.AddProbeScheduling();
+builder.Services.AddProbeClients();
+builder.AddHealthViews();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+
+app.MapServiceDefaults();
+app.MapHealthApi();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Visible to WebApplicationFactory in the integration tests.</summary>
+public partial class Program;

@@ -55,6 +55,7 @@ public static class CatalogBuilder
         CatalogOptions options, IKeySourceProbe keys, List<string> errors)
     {
         var result = new Dictionary<string, (ProviderDefinition, ProbeOptions?)>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Providers.Count; i++)
         {
             var p = options.Providers[i];
@@ -71,7 +72,7 @@ public static class CatalogBuilder
                 errors.Add($"{where}: Id '{p.Id}' may contain only letters, digits, '-', '_' and '.'.");
                 ok = false;
             }
-            else if (result.ContainsKey(p.Id))
+            else if (!seen.Add(p.Id))
             {
                 errors.Add($"{where}: duplicate provider id '{p.Id}'.");
                 ok = false;
@@ -159,6 +160,7 @@ public static class CatalogBuilder
     {
         var declaredProviders = options.Providers.Select(p => p.Id).Where(id => id is not null).ToHashSet(StringComparer.Ordinal);
         var result = new Dictionary<TargetId, TargetDefinition>();
+        var seen = new HashSet<TargetId>();
         for (var i = 0; i < options.Targets.Count; i++)
         {
             var t = options.Targets[i];
@@ -192,7 +194,7 @@ public static class CatalogBuilder
             if (id.Value is not null)
             {
                 where += $" ('{id}')";
-                if (result.ContainsKey(id))
+                if (!seen.Add(id))
                 {
                     errors.Add($"{where}: duplicate target id '{id}'.");
                     ok = false;

@@ -1,0 +1,136 @@
+using ControlPlane.Core.Catalog;
+using ControlPlane.Core.Probing;
+using ControlPlane.Service.Health;
+using ControlPlane.Service.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ControlPlane.Service.Api;
+
+/// <summary>Read API over targets, their recent health and their history.</summary>
+public static class HealthApi
+{
+    private const int MaxSampleLimit = 10_000;
+    private static readonly TimeSpan MaxSampleRange = TimeSpan.FromDays(7);
+    private static readonly TimeSpan MaxRollupRange = TimeSpan.FromDays(93);
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").WithTags("Health");
+        api.MapGet("/targets", ListTargets).WithName("ListTargets").WithSummary("Every target with its latest sample and window statistics.");
+        api.MapGet("/samples", GetSamples).WithName("GetSamples").WithSummary("Raw probe samples of one target over a time range (newest last).");
+        api.MapGet("/rollups", GetRollups).WithName("GetRollups").WithSummary("One-minute rollups of one target over a time range.");
+        return endpoints;
+    }
+
+    private static Ok<IReadOnlyList<TargetView>> ListTargets(ProviderCatalog catalog, LatestSamples latest, TargetHealthView health)
+    {
+        var views = catalog.Targets.Values
+            .OrderBy(t => t.Id)
+            .Select(t => new TargetView(
+                t.Id.Value,
+                t.ProviderId,
+                t.Model,
+                catalog.Providers[t.ProviderId].Kind.ToName(),
+                t.Probe.Mode.ToString().ToLowerInvariant(),
+                t.Probe.Interval.TotalSeconds,
+                latest.For(t.Id) is { } sample ? SampleView.From(sample) : null,
+                health.WindowFor(t.Id)))
+            .ToList();
+        return TypedResults.Ok<IReadOnlyList<TargetView>>(views);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<SampleView>>, ProblemHttpResult>> GetSamples(
+        string? target, DateTimeOffset? from, DateTimeOffset? to, int? limit,
+        ProviderCatalog catalog, HealthHistoryQueries history, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var problem = ValidateQuery(catalog, target, from, to, time, MaxSampleRange, out var id, out var range);
+        if (limit is < 1 or > MaxSampleLimit)
+        {
+            problem ??= TypedResults.Problem($"limit must be between 1 and {MaxSampleLimit}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit");
+        }
+
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var samples = await history.GetSamplesAsync(id, range.From, range.To, limit ?? 1000, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<SampleView>>(samples.Select(SampleView.From).ToList());
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<MinuteRollup>>, ProblemHttpResult>> GetRollups(
+        string? target, DateTimeOffset? from, DateTimeOffset? to,
+        ProviderCatalog catalog, HealthHistoryQueries history, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var problem = ValidateQuery(catalog, target, from, to, time, MaxRollupRange, out var id, out var range);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var rollups = await history.GetRollupsAsync(id, range.From, range.To, cancellationToken);
+        return TypedResults.Ok(rollups);
+    }
+
+    private static ProblemHttpResult? ValidateQuery(
+        ProviderCatalog catalog, string? target, DateTimeOffset? from, DateTimeOffset? to, TimeProvider time, TimeSpan maxRange,
+        out TargetId id, out (DateTimeOffset From, DateTimeOffset To) range)
+    {
+        id = new TargetId(target ?? "");
+        var end = to ?? time.GetUtcNow();
+        range = (from ?? end - TimeSpan.FromHours(1), end);
+
+        if (string.IsNullOrWhiteSpace(target))
+        {
+            return TypedResults.Problem("The query parameter 'target' is required (a target id such as 'anthropic/claude-sonnet-4-5').", statusCode: StatusCodes.Status400BadRequest, title: "Missing target");
+        }
+
+        if (!catalog.Targets.ContainsKey(id))
+        {
+            return TypedResults.Problem($"No target '{target}' in the catalog.", statusCode: StatusCodes.Status404NotFound, title: "Unknown target");
+        }
+
+        if (range.From >= range.To)
+        {
+            return TypedResults.Problem("'from' must be earlier than 'to'.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid time range");
+        }
+
+        if (range.To - range.From > maxRange)
+        {
+            return TypedResults.Problem($"The time range may span at most {maxRange.TotalDays:0} days.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid time range");
+        }
+
+        return null;
+    }
+}
+
+public sealed record TargetView(
+    string Id,
+    string Provider,
+    string Model,
+    string Kind,
+    string ProbeMode,
+    double ProbeIntervalSeconds,
+    SampleView? LastSample,
+    WindowView? Window);
+
+public sealed record SampleView(
+    string Target,
+    string Outcome,
+    DateTimeOffset ObservedAt,
+    double LatencyMs,
+    double? TimeToFirstTokenMs,
+    int? HttpStatus,
+    double? RetryAfterSeconds,
+    string? Detail)
+{
+    public static SampleView From(ProbeSample s) => new(
+        s.Target.Value,
+        s.Outcome.ToWireName(),
+        s.ObservedAt,
+        s.Latency.TotalMilliseconds,
+        s.TimeToFirstToken?.TotalMilliseconds,
+        s.HttpStatus,
+        s.RetryAfter?.TotalSeconds,
+        s.Detail);
+}

@@ -1,0 +1,54 @@
+using ControlPlane.Core.Catalog;
+using ControlPlane.Service.Storage;
+using Prometheus;
+
+namespace ControlPlane.Service.Probing.Scheduling;
+
+/// <summary>Runs one probe for a target and hands the sample to storage and to the in-memory observers.</summary>
+internal sealed partial class ProbeRunner(
+    ProviderCatalog catalog,
+    IProbeExecutor executor,
+    IProbeSampleSink sink,
+    IEnumerable<IProbeSampleObserver> observers,
+    TimeProvider time,
+    ILogger<ProbeRunner> logger)
+{
+    private static readonly Histogram ScheduleLag = Metrics.CreateHistogram(
+        "controlplane_probe_schedule_lag_seconds",
+        "Delay between a probe's scheduled fire time and when it started.",
+        new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+
+    private readonly IProbeSampleObserver[] _observers = observers.ToArray();
+
+    public async Task RunAsync(TargetId targetId, DateTimeOffset? scheduledAt, CancellationToken cancellationToken)
+    {
+        if (!catalog.Targets.TryGetValue(targetId, out var target))
+        {
+            // A job left behind by a replica with an older catalog; the reconciler removes it.
+            LogUnknownTarget(logger, targetId.Value);
+            return;
+        }
+
+        if (scheduledAt is { } scheduled)
+        {
+            ScheduleLag.Observe(Math.Max(0, (time.GetUtcNow() - scheduled).TotalSeconds));
+        }
+
+        var sample = await executor.ProbeAsync(target, cancellationToken);
+        if (!sink.TryWrite(sample))
+        {
+            LogSampleNotBuffered(logger, targetId.Value);
+        }
+
+        foreach (var observer in _observers)
+        {
+            observer.OnSample(sample);
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Probe job for {Target} is not in this replica's catalog; skipping")]
+    private static partial void LogUnknownTarget(ILogger logger, string target);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Sample for {Target} could not be buffered for storage")]
+    private static partial void LogSampleNotBuffered(ILogger logger, string target);
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ControlPlane.Service.Probing.Scheduling;
+
+/// <summary>The "Probing" section: how probe jobs are scheduled (what to probe lives in the catalog).</summary>
+public sealed class ProbeSchedulingOptions
+{
+    public const string SectionName = "Probing";
+
+    /// <summary>Probes running at once on one replica. Probes are I/O bound; a hung provider holds a slot until its timeout.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrency { get; set; } = 200;
+
+    /// <summary>Quartz clustering: replicas share one job store in Postgres, so each trigger fires on exactly one replica.</summary>
+    public bool Clustered { get; set; } = true;
+
+    /// <summary>How often a replica checks in; a replica silent for longer than this plus the misfire threshold is presumed dead.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A fire later than this is a misfire: it is skipped to the next slot instead of bursting to catch up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Triggers acquired per trip to the job store (fewer round trips at scale).</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 50;
+}

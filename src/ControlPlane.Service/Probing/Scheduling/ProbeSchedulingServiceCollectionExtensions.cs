@@ -1,0 +1,53 @@
+using ControlPlane.Service.Storage;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace ControlPlane.Service.Probing.Scheduling;
+
+public static class ProbeSchedulingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Quartz on the Postgres job store, clustered so N replicas probe each target once per interval, not N times.
+    /// </summary>
+    public static IHostApplicationBuilder AddProbeScheduling(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ProbeSchedulingOptions.SectionName);
+        builder.Services.AddOptions<ProbeSchedulingOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var options = section.Get<ProbeSchedulingOptions>() ?? new ProbeSchedulingOptions();
+        var connectionString = StorageConnection.Resolve(builder.Configuration);
+
+        builder.Services.AddSingleton<ProbeRunner>();
+        builder.Services.AddQuartz(q =>
+        {
+            q.SchedulerName = "controlplane-probes";
+            q.SchedulerId = "AUTO";
+            q.MisfireThreshold = options.MisfireThreshold;
+            q.MaxBatchSize = options.BatchSize;
+            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);
+            q.UsePersistentStore(store =>
+            {
+                store.UseProperties = true;
+                store.PerformSchemaValidation = false;
+                store.UsePostgres(connectionString ?? "");
+                store.UseSystemTextJsonSerializer();
+                if (options.Clustered)
+                {
+                    store.UseClustering(c =>
+                    {
+                        c.CheckinInterval = options.ClusterCheckinInterval;
+                        c.CheckinMisfireThreshold = options.ClusterCheckinInterval * 3;
+                    });
+                }
+            });
+        });
+
+        // The reconciler is registered before Quartz's hosted service so the schedule is right before the first fire.
+        builder.Services.AddHostedService<ProbeScheduleReconciler>();
+        builder.Services.AddQuartzHostedService(o =>
+        {
+            o.WaitForJobsToComplete = true;
+            o.AwaitApplicationStarted = true;
+        });
+        return builder;
+    }
+}
