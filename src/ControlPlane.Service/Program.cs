@@ -1,4 +1,5 @@
 using ControlPlane.Service.Api;
+using ControlPlane.Service.Api.Auth;
 using ControlPlane.Service.Catalog;
 using ControlPlane.Service.Health;
 using ControlPlane.Service.Hosting;
@@ -15,6 +16,7 @@ if (args.Length > 0 && args[0] == "migrate")
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAdminAuth();
 builder.AddCatalog();
 builder.AddStorage();
 builder.AddProbeScheduling();

@@ -1,5 +1,6 @@
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Probing;
+using ControlPlane.Service.Api.Auth;
 using ControlPlane.Service.Health;
 using ControlPlane.Service.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +16,7 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api").WithTags("Health");
+        var api = endpoints.MapGroup("/api").WithTags("Health").RequireAuthorization(AdminPolicies.Read);
         api.MapGet("/targets", ListTargets).WithName("ListTargets").WithSummary("Every target with its latest sample and window statistics.");
         api.MapGet("/samples", GetSamples).WithName("GetSamples").WithSummary("Raw probe samples of one target over a time range (newest last).");
         api.MapGet("/rollups", GetRollups).WithName("GetRollups").WithSummary("One-minute rollups of one target over a time range.");
