@@ -1,3 +1,4 @@
+using ControlPlane.Core.Health;
 using ControlPlane.Service.Probing.Scheduling;
 
 namespace ControlPlane.Service.Health;
@@ -9,6 +10,7 @@ public static class HealthViewsServiceCollectionExtensions
     {
         builder.Services.AddSingleton<LatestSamples>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<LatestSamples>());
+        builder.Services.AddSingleton(new HealthWindows());
         builder.Services.AddSingleton<TargetHealthView>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<TargetHealthView>());
         return builder;
