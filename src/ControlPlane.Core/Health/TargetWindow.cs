@@ -7,7 +7,7 @@ namespace ControlPlane.Core.Health;
 /// Sliding window of one target's observations: a ring of time buckets (weighted outcome counts plus log-scale
 /// latency and time-to-first-token histograms, see <see cref="LatencyHistogram"/>) and a short time-ordered
 /// history for streaks. Buckets are allocated only when something lands in them and reused afterwards, so a
-/// target probed every 10 s holds about six buckets (~4 KB) and 10,000 such targets stay in the tens of MB.
+/// target probed every 10 s holds about six small buckets (~3 KB all told) and 10,000 such targets about 30 MB.
 /// </summary>
 /// <remarks>
 /// Latencies are histogrammed only for answered observations (success, slow): a timeout's 8 s or a refused
@@ -24,7 +24,7 @@ public sealed class TargetWindow
     private readonly Lock _gate = new();
     private readonly long _bucketTicks;
     private readonly Bucket?[] _buckets;
-    private readonly List<RecentObservation> _recent = new(RecentCapacity);
+    private readonly List<RecentEntry> _recent = new(RecentCapacity);
     private long _newestEpoch = long.MinValue;
 
     public TargetWindow(TargetId target, WindowOptions? options = null)
@@ -58,7 +58,7 @@ public sealed class TargetWindow
             }
 
             bucket.Add(sample.Outcome, weight, sample.Latency, sample.TimeToFirstToken);
-            AddRecent(new RecentObservation(sample.ObservedAt, sample.Outcome, weight));
+            AddRecent(new RecentEntry(sample.ObservedAt.UtcTicks, (float)weight, sample.Outcome));
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class TargetWindow
             {
                 var answer = outcome.IsAvailable();
                 bucket.Add(outcome, w, answer ? observation.Latency : null, answer ? observation.TimeToFirstToken : null);
-                AddRecent(new RecentObservation(observation.ObservedAt, outcome, w));
+                AddRecent(new RecentEntry(observation.ObservedAt.UtcTicks, (float)w, outcome));
             }
         }
     }
@@ -141,9 +141,11 @@ public sealed class TargetWindow
                 bucket.AddTo(counts, latency, ttft, ref latencyTotal, ref ttftTotal);
             }
 
-            var horizon = new DateTimeOffset(now.UtcTicks - Options.Length.Ticks, TimeSpan.Zero);
-            var after = since is { } sinceValue && sinceValue > horizon ? sinceValue : horizon;
-            recent = _recent.Where(r => r.At > after && r.At <= now).ToList();
+            var after = Math.Max(now.UtcTicks - Options.Length.Ticks, since?.UtcTicks ?? long.MinValue);
+            recent = _recent
+                .Where(r => r.UtcTicks > after && r.UtcTicks <= now.UtcTicks)
+                .Select(r => new RecentObservation(new DateTimeOffset(r.UtcTicks, TimeSpan.Zero), r.Outcome, r.Weight))
+                .ToList();
         }
 
         var byOutcome = new Dictionary<ProbeOutcome, double>();
@@ -197,10 +199,10 @@ public sealed class TargetWindow
         return bucket;
     }
 
-    private void AddRecent(RecentObservation entry)
+    private void AddRecent(RecentEntry entry)
     {
         var index = _recent.Count;
-        while (index > 0 && _recent[index - 1].At > entry.At)
+        while (index > 0 && _recent[index - 1].UtcTicks > entry.UtcTicks)
         {
             index--;
         }
@@ -219,11 +221,14 @@ public sealed class TargetWindow
         _recent.Insert(index, entry);
     }
 
+    /// <summary>16 bytes instead of <see cref="RecentObservation"/>'s 32: this history exists for every target.</summary>
+    private readonly record struct RecentEntry(long UtcTicks, float Weight, ProbeOutcome Outcome);
+
     private sealed class Bucket(long epoch, int outcomeCount)
     {
         private readonly float[] _counts = new float[outcomeCount];
-        private float[]? _latency;
-        private float[]? _ttft;
+        private SparseBins? _latency;
+        private SparseBins? _ttft;
 
         public long Epoch { get; private set; } = epoch;
 
@@ -231,15 +236,8 @@ public sealed class TargetWindow
         {
             Epoch = epoch;
             Array.Clear(_counts);
-            if (_latency is not null)
-            {
-                Array.Clear(_latency);
-            }
-
-            if (_ttft is not null)
-            {
-                Array.Clear(_ttft);
-            }
+            _latency?.Clear();
+            _ttft?.Clear();
         }
 
         public void Add(ProbeOutcome outcome, double weight, TimeSpan? latency, TimeSpan? ttft)
@@ -252,12 +250,12 @@ public sealed class TargetWindow
 
             if (latency is { } l)
             {
-                (_latency ??= new float[LatencyHistogram.BinCount])[LatencyHistogram.BinOf(l)] += (float)weight;
+                (_latency ??= new SparseBins()).Add(LatencyHistogram.BinOf(l), (float)weight);
             }
 
             if (ttft is { } t)
             {
-                (_ttft ??= new float[LatencyHistogram.BinCount])[LatencyHistogram.BinOf(t)] += (float)weight;
+                (_ttft ??= new SparseBins()).Add(LatencyHistogram.BinOf(t), (float)weight);
             }
         }
 
@@ -268,25 +266,8 @@ public sealed class TargetWindow
                 counts[i] += _counts[i];
             }
 
-            latencyTotal += AddHistogram(_latency, latency);
-            ttftTotal += AddHistogram(_ttft, ttft);
-        }
-
-        private static double AddHistogram(float[]? source, double[] target)
-        {
-            if (source is null)
-            {
-                return 0;
-            }
-
-            var total = 0.0;
-            for (var i = 0; i < source.Length; i++)
-            {
-                target[i] += source[i];
-                total += source[i];
-            }
-
-            return total;
+            latencyTotal += _latency?.AddTo(latency) ?? 0;
+            ttftTotal += _ttft?.AddTo(ttft) ?? 0;
         }
     }
 }
