@@ -1,4 +1,5 @@
 using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Health;
 using ControlPlane.Core.Probing;
 
 namespace ControlPlane.Core.Tests.Breakers;
@@ -48,6 +49,28 @@ public sealed class BreakerStateMachineTests
             Assert.InRange(b.Now - outageStart, TimeSpan.Zero, 2 * probe.Interval);
             Assert.Contains("consecutive connect_failure", b.Transitions.Single().Reason, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void HardOutageUnderGatewayTraffic_OpensOnTheFirstFailedReport()
+    {
+        var b = new BreakerHarness();
+        for (var i = 0; i < 30; i++)
+        {
+            b.Window.Record(new PassiveObservation(TestData.Target, b.Now, new Dictionary<ProbeOutcome, int> { [ProbeOutcome.Success] = 10 }));
+            b.Evaluate();
+            b.Advance(1);
+        }
+
+        b.Window.Record(new PassiveObservation(TestData.Target, b.Now, new Dictionary<ProbeOutcome, int>
+        {
+            [ProbeOutcome.Success] = 1,
+            [ProbeOutcome.ConnectFailure] = 9,
+        }));
+        b.Evaluate();
+
+        Assert.Equal(CircuitState.Open, b.Circuit);
+        Assert.StartsWith("9 consecutive connect_failure", b.Transitions.Single().Reason, StringComparison.Ordinal);
     }
 
     [Fact]
