@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Catalog;
+
+namespace ControlPlane.Core.Routing;
+
+/// <param name="EffectiveWeight">
+/// Configured weight × breaker (or override) multiplier × <see cref="RoutingTableBuilder.WeightScale"/>, rounded,
+/// and at least 1 while eligible — so a weight-1 target at the 0.1 slow-start floor still gets its share (10).
+/// </param>
+/// <param name="Status">Why the target has this weight: "closed", "slow start", "degraded", "open", or the override.</param>
+public sealed record ComputedTarget(
+    TargetId Target,
+    int ConfiguredWeight,
+    int EffectiveWeight,
+    bool Eligible,
+    CircuitState Breaker,
+    string Status);
+
+public sealed record ComputedTier(int Index, IReadOnlyList<ComputedTarget> Targets)
+{
+    public bool HasEligible => Targets.Any(t => t.Eligible);
+}
+
+/// <summary>A target receiving the route's traffic, with its share.</summary>
+public sealed record RoutedTarget(TargetId Target, int Weight);
+
+/// <param name="ActiveTierIndex">The first tier with an eligible target; null when pinned to no tier or in panic.</param>
+/// <param name="Active">Where the traffic goes: the active tier's eligible targets, the pinned target, or the panic pick.</param>
+/// <param name="PanicReason">Set when no target was eligible: what the policy did about it.</param>
+/// <param name="PinnedBy">Id of the <c>PinRoute</c> override in force, if any.</param>
+public sealed record ComputedRoute(
+    string RouteId,
+    PanicPolicy PanicPolicy,
+    IReadOnlyList<ComputedTier> Tiers,
+    int? ActiveTierIndex,
+    IReadOnlyList<RoutedTarget> Active,
+    bool Panic,
+    string? PanicReason,
+    string? PinnedBy,
+    string? PinNote);
+
+/// <summary>
+/// The routing decision for the whole catalog. <see cref="ComputedAt"/> is not content: two tables computed at
+/// different instants from the same inputs are <see cref="ContentEquals"/> and share a <see cref="ContentHash"/>,
+/// so the publisher issues a new version only when something a data plane would act on changed.
+/// </summary>
+public sealed class ComputedRoutingTable
+{
+    private readonly Lazy<string> _canonical;
+
+    public ComputedRoutingTable(DateTimeOffset computedAt, IEnumerable<ComputedRoute> routes)
+    {
+        ComputedAt = computedAt;
+        Routes = routes.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToList();
+        _canonical = new Lazy<string>(BuildCanonical);
+    }
+
+    public DateTimeOffset ComputedAt { get; }
+
+    public IReadOnlyList<ComputedRoute> Routes { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the canonical content text.</summary>
+    public string ContentHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_canonical.Value)));
+
+    public ComputedRoute? Route(string routeId) => Routes.FirstOrDefault(r => string.Equals(r.RouteId, routeId, StringComparison.Ordinal));
+
+    public bool ContentEquals(ComputedRoutingTable? other) =>
+        other is not null && string.Equals(_canonical.Value, other._canonical.Value, StringComparison.Ordinal);
+
+    internal string CanonicalContent => _canonical.Value;
+
+    private string BuildCanonical()
+    {
+        var sb = new StringBuilder();
+        foreach (var r in Routes)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"route|{r.RouteId}|{r.PanicPolicy}|{r.ActiveTierIndex}|{r.Panic}|{r.PanicReason}|{r.PinnedBy}|{r.PinNote}\n");
+            foreach (var tier in r.Tiers)
+            {
+                foreach (var t in tier.Targets)
+                {
+                    sb.Append(CultureInfo.InvariantCulture,
+                        $"target|{tier.Index}|{t.Target}|{t.ConfiguredWeight}|{t.EffectiveWeight}|{t.Eligible}|{t.Breaker}|{t.Status}\n");
+                }
+            }
+
+            foreach (var a in r.Active)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"active|{a.Target}|{a.Weight}\n");
+            }
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,148 @@
+using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Catalog;
+using ControlPlane.Core.Overrides;
+
+namespace ControlPlane.Core.Routing;
+
+/// <summary>
+/// Routing table = pure function of (catalog, breaker states, overrides, now). Tier by tier, the first tier with
+/// an eligible target takes all the route's traffic, split by effective weight.
+/// </summary>
+/// <remarks>
+/// <para>A target without a breaker snapshot (not evaluated yet) counts as healthy: at start-up every route
+/// must work before the first probe lands.</para>
+/// <para>Panic — no eligible target in any tier: <see cref="PanicPolicy.FailOpen"/> sends everything to the least-bad
+/// target: not removed by an operator; then HalfOpen before Open (a trial is under way); then the break that ends
+/// soonest; then the lowest failure ratio; then catalog order. <see cref="PanicPolicy.FailClosed"/> publishes no
+/// target. Either way the route is flagged with a reason, never silently empty.</para>
+/// </remarks>
+public static class RoutingTableBuilder
+{
+    /// <summary>Effective weights are integers: configured weight × multiplier × 100.</summary>
+    public const int WeightScale = 100;
+
+    public static ComputedRoutingTable Build(
+        ProviderCatalog catalog,
+        IReadOnlyDictionary<TargetId, BreakerSnapshot> breakers,
+        IReadOnlyList<Override> activeOverrides,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(breakers);
+        ArgumentNullException.ThrowIfNull(activeOverrides);
+
+        // Re-filtered here so a caller's slightly stale list cannot keep an expired override alive.
+        var active = activeOverrides.Where(o => o.IsActiveAt(now)).ToList();
+        var views = new Dictionary<TargetId, TargetView>();
+        TargetView ViewOf(TargetId id)
+        {
+            if (!views.TryGetValue(id, out var view))
+            {
+                view = TargetView.Create(catalog, id, breakers, active);
+                views[id] = view;
+            }
+
+            return view;
+        }
+
+        return new ComputedRoutingTable(now, catalog.Routes.Values.Select(r => BuildRoute(r, ViewOf, active)));
+    }
+
+    private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
+    {
+        var tiers = route.Tiers
+            .Select((tier, index) => new ComputedTier(index, tier.Targets.Select(w => viewOf(w.Target).ToComputed(w.Weight)).ToList()))
+            .ToList();
+
+        var pin = OverrideResolver.PinFor(route.Id, active);
+        string? pinNote = null;
+        if (pin is not null)
+        {
+            var pinnedTier = tiers.FirstOrDefault(t => t.Targets.Any(x => x.Target == pin.Target));
+            if (pinnedTier is not null)
+            {
+                var view = viewOf(pin.Target);
+                var note = view.Multiplier > 0 ? pin.Describe() : $"{pin.Describe()}; target is {view.Status}";
+                return new ComputedRoute(route.Id, route.PanicPolicy, tiers, pinnedTier.Index,
+                    [new RoutedTarget(pin.Target, WeightScale)], Panic: false, PanicReason: null, pin.Id, note);
+            }
+
+            pinNote = $"pin {pin.Id} ignored: {pin.Target} is not a target of this route";
+        }
+
+        var activeTier = tiers.FirstOrDefault(t => t.HasEligible);
+        if (activeTier is not null)
+        {
+            var routed = activeTier.Targets.Where(t => t.Eligible).Select(t => new RoutedTarget(t.Target, t.EffectiveWeight)).ToList();
+            return new ComputedRoute(route.Id, route.PanicPolicy, tiers, activeTier.Index, routed, false, null, null, pinNote);
+        }
+
+        var all = tiers.SelectMany(t => t.Targets).ToList();
+        var summary = string.Join(", ", all.Select(t => t.Target).Distinct().Select(id => $"{id} {viewOf(id).Status}"));
+        if (route.PanicPolicy == PanicPolicy.FailClosed)
+        {
+            return new ComputedRoute(route.Id, route.PanicPolicy, tiers, null, [], true,
+                $"no eligible target ({summary}); fail-closed: no target", null, pinNote);
+        }
+
+        var pick = all
+            .Select((t, order) => (View: viewOf(t.Target), Order: order))
+            .Where(x => !x.View.RemovedByOperator)
+            .OrderBy(x => x.View.PanicRank)
+            .ThenBy(x => x.View.Snapshot.OpenUntil ?? DateTimeOffset.MinValue)
+            .ThenBy(x => x.View.Snapshot.FailureRatio)
+            .ThenBy(x => x.Order)
+            .Select(x => x.View)
+            .FirstOrDefault();
+
+        return pick is null
+            ? new ComputedRoute(route.Id, route.PanicPolicy, tiers, null, [], true,
+                $"no eligible target ({summary}); fail-open found none: every target is removed by an operator", null, pinNote)
+            : new ComputedRoute(route.Id, route.PanicPolicy, tiers, null, [new RoutedTarget(pick.Id, WeightScale)], true,
+                $"no eligible target ({summary}); failing open to least-bad {pick.Id}", null, pinNote);
+    }
+
+    private sealed record TargetView(TargetId Id, BreakerSnapshot Snapshot, double Multiplier, string Status, bool RemovedByOperator)
+    {
+        public int PanicRank => Snapshot.State switch
+        {
+            CircuitState.Closed or CircuitState.Degraded => 0,
+            CircuitState.HalfOpen => 1,
+            _ => 2,
+        };
+
+        public static TargetView Create(
+            ProviderCatalog catalog, TargetId id, IReadOnlyDictionary<TargetId, BreakerSnapshot> breakers, IReadOnlyList<Override> active)
+        {
+            var snapshot = breakers.TryGetValue(id, out var s) ? s : BreakerSnapshot.Healthy;
+            if (!catalog.Targets.TryGetValue(id, out var definition))
+            {
+                return new TargetView(id, snapshot, 0, "unknown to the catalog", RemovedByOperator: true);
+            }
+
+            var effect = OverrideResolver.ForTarget(definition, active);
+            return effect.Kind switch
+            {
+                TargetOverrideKind.Removed => new TargetView(id, snapshot, 0, effect.Source!.Describe(), true),
+                TargetOverrideKind.ForcedClosed => new TargetView(id, snapshot, 1, effect.Source!.Describe(), false),
+                _ => new TargetView(id, snapshot, Math.Clamp(snapshot.WeightMultiplier, 0, 1), BreakerStatus(snapshot), false),
+            };
+        }
+
+        public ComputedTarget ToComputed(int configuredWeight)
+        {
+            var eligible = Multiplier > 0 && configuredWeight > 0;
+            var weight = eligible ? Math.Max(1, (int)Math.Round(configuredWeight * Multiplier * WeightScale, MidpointRounding.AwayFromZero)) : 0;
+            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status);
+        }
+
+        private static string BreakerStatus(BreakerSnapshot s) => s.State switch
+        {
+            CircuitState.Closed when s.WeightMultiplier < 1 => "slow start",
+            CircuitState.Closed => "closed",
+            CircuitState.Degraded => "degraded",
+            CircuitState.HalfOpen => "half-open trial",
+            _ => "open",
+        };
+    }
+}
