@@ -1,5 +1,6 @@
 using ControlPlane.Service.Api;
 using ControlPlane.Service.Api.Auth;
+using ControlPlane.Service.Breakers;
 using ControlPlane.Service.Catalog;
 using ControlPlane.Service.Health;
 using ControlPlane.Service.Hosting;
@@ -22,11 +23,13 @@ builder.AddStorage();
 builder.AddProbeScheduling();
 builder.Services.AddProbeClients();
 builder.AddHealthViews();
+builder.AddBreakers();
 
 var app = builder.Build();
 
 app.MapServiceDefaults();
 app.MapHealthApi();
+app.MapOperationsApi();
 
 await app.RunAsync();
 return 0;

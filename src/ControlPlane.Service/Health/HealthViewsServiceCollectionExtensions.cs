@@ -1,3 +1,5 @@
+using ControlPlane.Service.Breakers;
+using Microsoft.Extensions.Options;
 using ControlPlane.Core.Health;
 using ControlPlane.Service.Probing.Scheduling;
 
@@ -10,7 +12,8 @@ public static class HealthViewsServiceCollectionExtensions
     {
         builder.Services.AddSingleton<LatestSamples>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<LatestSamples>());
-        builder.Services.AddSingleton(new HealthWindows());
+        builder.Services.AddSingleton(sp => new HealthWindows(
+            WindowOptions.Default with { Length = sp.GetRequiredService<IOptions<BreakerOptions>>().Value.WindowLength }));
         builder.Services.AddSingleton<TargetHealthView>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<TargetHealthView>());
         return builder;

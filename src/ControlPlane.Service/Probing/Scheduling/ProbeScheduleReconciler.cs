@@ -22,8 +22,10 @@ internal sealed partial class ProbeScheduleReconciler(
 
         foreach (var target in catalog.Targets.Values)
         {
-            var existing = await scheduler.GetTrigger(TriggerKeyFor(target.Id), cancellationToken) as ISimpleTrigger;
-            if (existing is not null && existing.RepeatInterval == target.Probe.Interval)
+            // Compare the catalog interval with the one the trigger was created from, not its current interval:
+            // adaptive probing may have sped it up, and a replica restarting must not undo that.
+            var existing = await scheduler.GetTrigger(TriggerKeyFor(target.Id), cancellationToken);
+            if (existing is not null && BaseIntervalOf(existing) == target.Probe.Interval)
             {
                 continue;
             }
@@ -33,7 +35,7 @@ internal sealed partial class ProbeScheduleReconciler(
                 .WithDescription($"Probe {target.Id} ({target.Probe.Mode})")
                 .StoreDurably()
                 .Build();
-            await scheduler.ScheduleJob(job, [BuildTrigger(target.Id, target.Probe.Interval, now)], replace: true, cancellationToken);
+            await scheduler.ScheduleJob(job, [BuildTrigger(target.Id, target.Probe.Interval, target.Probe.Interval, now)], replace: true, cancellationToken);
             if (existing is null)
             {
                 added++;
@@ -59,18 +61,31 @@ internal sealed partial class ProbeScheduleReconciler(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Changes a target's probe interval (adaptive probing), keeping its phase so probes stay spread out.</summary>
-    public static async Task RescheduleAsync(IScheduler scheduler, TargetId target, TimeSpan interval, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Changes a target's probe interval (adaptive probing); the catalog interval stays recorded on the trigger.</summary>
+    public static async Task RescheduleAsync(
+        IScheduler scheduler, TargetId target, TimeSpan baseInterval, TimeSpan interval, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await scheduler.RescheduleJob(TriggerKeyFor(target), BuildTrigger(target, interval, now), cancellationToken);
+        await scheduler.RescheduleJob(TriggerKeyFor(target), BuildTrigger(target, baseInterval, interval, now), cancellationToken);
     }
+
+    /// <summary>The interval a probe trigger currently runs at, or null when the target has no trigger.</summary>
+    public static async Task<TimeSpan?> CurrentIntervalAsync(IScheduler scheduler, TargetId target, CancellationToken cancellationToken) =>
+        (await scheduler.GetTrigger(TriggerKeyFor(target), cancellationToken) as ISimpleTrigger)?.RepeatInterval;
 
     internal static TriggerKey TriggerKeyFor(TargetId target) => new(target.Value, ProbeJob.Group);
 
-    internal static ITrigger BuildTrigger(TargetId target, TimeSpan interval, DateTimeOffset now) =>
+    private const string BaseIntervalKey = "baseIntervalMs";
+
+    private static TimeSpan? BaseIntervalOf(ITrigger trigger) =>
+        trigger.JobDataMap.TryGetValue(BaseIntervalKey, out var value) && long.TryParse(value?.ToString(), out var ms)
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
+
+    internal static ITrigger BuildTrigger(TargetId target, TimeSpan baseInterval, TimeSpan interval, DateTimeOffset now) =>
         TriggerBuilder.Create()
             .WithIdentity(TriggerKeyFor(target))
             .ForJob(ProbeJob.KeyFor(target))
+            .UsingJobData(BaseIntervalKey, ((long)baseInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture))
             .StartAt(now + JitterFor(target, interval))
             .WithSimpleSchedule(s => s
                 .WithInterval(interval)

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Catalog;
+using ControlPlane.Core.Health;
+using ControlPlane.Core.Overrides;
+using ControlPlane.Core.Routing;
+using ControlPlane.Service.Leadership;
+using ControlPlane.Service.Overrides;
+using ControlPlane.Service.Routing;
+using Microsoft.Extensions.Options;
+
+namespace ControlPlane.Service.Breakers;
+
+/// <summary>
+/// The leader's loop: breaker state machine per target, then the routing table, committed with its audit trail.
+/// Runs on exactly one replica (see <see cref="ILeadership"/>), every <see cref="BreakerOptions.EvaluationInterval"/>
+/// and as soon as new evidence arrives.
+/// </summary>
+internal sealed partial class BreakerEvaluator(
+    ILeadership leadership,
+    ProviderCatalog catalog,
+    HealthWindows windows,
+    EvaluationStore store,
+    OverrideStore overrides,
+    EvaluationSignal signal,
+    ProbeCadenceController cadence,
+    BreakerStateView view,
+    IOptions<BreakerOptions> options,
+    TimeProvider time,
+    ILogger<BreakerEvaluator> logger) : BackgroundService
+{
+    private readonly BreakerSettings _settings = options.Value.ToSettings();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var term = await leadership.WaitForLeadershipAsync(stoppingToken);
+                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
+                await LeadAsync(leading.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Leadership lost: wait for the next term.
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogEvaluatorFailed(logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task LeadAsync(CancellationToken cancellationToken)
+    {
+        var term = new Term(await store.LoadStatesAsync(cancellationToken), await store.LatestTableAsync(cancellationToken));
+        if (options.Value.AdaptiveProbing)
+        {
+            await cadence.LoadAsync(catalog, cancellationToken);
+        }
+
+        LogTermStarted(logger, term.States.Count, term.LastVersion ?? 0);
+        var lastEvaluation = 0L;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var gap = time.GetElapsedTime(lastEvaluation);
+            if (lastEvaluation != 0 && gap < options.Value.MinimumEvaluationGap)
+            {
+                await Task.Delay(options.Value.MinimumEvaluationGap - gap, time, cancellationToken);
+            }
+
+            lastEvaluation = time.GetTimestamp();
+            await EvaluateOnceAsync(term, cancellationToken);
+            await signal.WaitAsync(options.Value.EvaluationInterval, time, cancellationToken);
+        }
+    }
+
+    private async Task EvaluateOnceAsync(Term term, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var now = time.GetUtcNow();
+        var live = await LoadOverridesAsync(term, now, cancellationToken);
+
+        var snapshots = new Dictionary<TargetId, BreakerSnapshot>(catalog.Targets.Count);
+        foreach (var target in catalog.Targets.Values)
+        {
+            var state = term.States.GetValueOrDefault(target.Id) ?? BreakerState.Initial(now);
+            var evaluation = BreakerStateMachine.Evaluate(state, windows.For(target.Id), _settings, target.Probe.LatencyObjective, now);
+            if (evaluation.State != state)
+            {
+                term.States[target.Id] = evaluation.State;
+                term.Dirty[target.Id] = (target, evaluation.State);
+            }
+
+            if (evaluation.Transition is { } transition)
+            {
+                term.PendingTransitions.Add((transition, target.ProviderId));
+                BreakerMetrics.Transition(target, transition.To);
+                LogTransition(logger, target.Id.Value, transition.From.ToString(), transition.To.ToString(), transition.Reason);
+            }
+
+            snapshots[target.Id] = evaluation.ToSnapshot();
+            view.Update(target, evaluation, now);
+            if (options.Value.AdaptiveProbing)
+            {
+                await cadence.ApplyAsync(target, evaluation.State, cancellationToken);
+            }
+        }
+
+        var table = RoutingTableBuilder.Build(catalog, snapshots, live, now);
+        NewTableVersion? newVersion = null;
+        if (table.ContentHash != term.LastHash)
+        {
+            var changes = RoutingChanges.Between(term.LastTable, table);
+            newVersion = new NewTableVersion(table.ContentHash, RoutingTableMapper.ToDocument(table, catalog), RoutingTableMapper.ToDocuments(changes), now);
+        }
+
+        var commit = new EvaluationCommit(term.Dirty.Values.ToList(), term.PendingTransitions.ToList(), newVersion);
+        if (!commit.IsEmpty)
+        {
+            try
+            {
+                var version = await store.CommitAsync(commit, term.LastVersion, cancellationToken);
+                term.Dirty.Clear();
+                term.PendingTransitions.Clear();
+                if (version is { } v)
+                {
+                    term.LastVersion = v;
+                    term.LastHash = table.ContentHash;
+                    term.LastTable = table;
+                    BreakerMetrics.TableVersion(v);
+                    LogNewVersion(logger, v, newVersion!.Changes.Count);
+                }
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                // Postgres is away: keep evaluating from memory; the pending changes are committed once it returns.
+                LogCommitFailed(logger, e.GetType().Name, term.PendingTransitions.Count);
+            }
+        }
+
+        BreakerMetrics.Routes(table);
+        BreakerMetrics.Evaluated(Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task<IReadOnlyList<Override>> LoadOverridesAsync(Term term, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            term.Overrides = (await overrides.LiveAsync(now, cancellationToken)).Select(o => o.ToDomain()).ToList();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            LogOverridesStale(logger, e.GetType().Name);
+        }
+
+        // Expiry is re-checked against now, so an override ends on time even while Postgres is unreachable.
+        return term.Overrides.Where(o => o.IsActiveAt(now)).ToList();
+    }
+
+    /// <summary>What one leadership term carries between evaluations.</summary>
+    private sealed class Term(Dictionary<TargetId, BreakerState> states, StoredTableVersion? latest)
+    {
+        public Dictionary<TargetId, BreakerState> States { get; } = states;
+
+        public Dictionary<TargetId, (TargetDefinition, BreakerState)> Dirty { get; } = [];
+
+        public List<(BreakerTransition, string)> PendingTransitions { get; } = [];
+
+        public IReadOnlyList<Override> Overrides { get; set; } = [];
+
+        public long? LastVersion { get; set; } = latest?.Version;
+
+        public string? LastHash { get; set; } = latest?.ContentHash;
+
+        public ComputedRoutingTable? LastTable { get; set; }
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Evaluation term started with {States} stored breaker states; latest table version {Version}")]
+    private static partial void LogTermStarted(ILogger logger, int states, long version);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Breaker {Target}: {From} -> {To} ({Reason})")]
+    private static partial void LogTransition(ILogger logger, string target, string from, string to, string reason);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Routing table version {Version} committed ({Changes} route changes)")]
+    private static partial void LogNewVersion(ILogger logger, long version, int changes);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Could not commit evaluation ({Error}); {Pending} transitions kept in memory and retried")]
+    private static partial void LogCommitFailed(ILogger logger, string error, int pending);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Could not reload overrides ({Error}); using the last known set")]
+    private static partial void LogOverridesStale(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "Evaluator failed; restarting the loop")]
+    private static partial void LogEvaluatorFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,57 @@
+using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Catalog;
+using ControlPlane.Core.Routing;
+using Prometheus;
+
+namespace ControlPlane.Service.Breakers;
+
+internal static class BreakerMetrics
+{
+    private static readonly Gauge State = Metrics.CreateGauge(
+        "controlplane_breaker_state",
+        "Breaker state per target: 0 closed, 1 degraded, 2 half-open, 3 open.",
+        "provider", "model");
+
+    private static readonly Gauge Weight = Metrics.CreateGauge(
+        "controlplane_breaker_weight_multiplier", "Weight multiplier the breaker applies (slow start, degraded, open = 0).", "provider", "model");
+
+    private static readonly Counter Transitions = Metrics.CreateCounter(
+        "controlplane_breaker_transitions_total", "Breaker transitions by the state entered.", "provider", "model", "to");
+
+    private static readonly Gauge Version = Metrics.CreateGauge(
+        "controlplane_routing_table_version", "Latest routing table version committed by this replica while leader.");
+
+    private static readonly Gauge Panic = Metrics.CreateGauge(
+        "controlplane_route_panic", "1 while a route has no eligible target and its panic policy applies.", "route");
+
+    private static readonly Histogram Evaluation = Metrics.CreateHistogram(
+        "controlplane_evaluation_seconds", "Time to evaluate every breaker and compute the routing table.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+
+    public static void Transition(TargetDefinition target, CircuitState to) =>
+        Transitions.WithLabels(target.ProviderId, target.Model, to.ToString().ToLowerInvariant()).Inc();
+
+    public static void Observe(TargetDefinition target, BreakerEvaluation evaluation)
+    {
+        State.WithLabels(target.ProviderId, target.Model).Set(evaluation.State.State switch
+        {
+            CircuitState.Closed => 0,
+            CircuitState.Degraded => 1,
+            CircuitState.HalfOpen => 2,
+            _ => 3,
+        });
+        Weight.WithLabels(target.ProviderId, target.Model).Set(evaluation.WeightMultiplier);
+    }
+
+    public static void TableVersion(long version) => Version.Set(version);
+
+    public static void Routes(ComputedRoutingTable table)
+    {
+        foreach (var route in table.Routes)
+        {
+            Panic.WithLabels(route.RouteId).Set(route.Panic ? 1 : 0);
+        }
+    }
+
+    public static void Evaluated(TimeSpan elapsed) => Evaluation.Observe(elapsed.TotalSeconds);
+}

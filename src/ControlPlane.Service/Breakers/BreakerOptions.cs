@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Health;
+
+namespace ControlPlane.Service.Breakers;
+
+/// <summary>The "Breakers" section: evaluation cadence and breaker thresholds (defaults from <see cref="BreakerSettings"/>).</summary>
+public sealed class BreakerOptions
+{
+    public const string SectionName = "Breakers";
+
+    /// <summary>Longest gap between evaluations; a probe result wakes the evaluator sooner.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:01")]
+    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Shortest gap between evaluations, so a burst of samples costs one evaluation, not hundreds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan MinimumEvaluationGap { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan WindowLength { get; set; } = WindowOptions.Default.Length;
+
+    [Range(1, 1000)]
+    public int ConsecutiveFailureThreshold { get; set; } = BreakerSettings.Default.ConsecutiveFailureThreshold;
+
+    [Range(0.01, 1.0)]
+    public double FailureRatioThreshold { get; set; } = BreakerSettings.Default.FailureRatioThreshold;
+
+    [Range(1, 100_000)]
+    public double MinimumSamples { get; set; } = BreakerSettings.Default.MinimumSamples;
+
+    public bool CountRateLimitedAsFailure { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan BaseBreakDuration { get; set; } = BreakerSettings.Default.BaseBreakDuration;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxBreakDuration { get; set; } = BreakerSettings.Default.MaxBreakDuration;
+
+    [Range(1, 100)]
+    public int HalfOpenSuccessThreshold { get; set; } = BreakerSettings.Default.HalfOpenSuccessThreshold;
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan SlowStartDuration { get; set; } = BreakerSettings.Default.SlowStartDuration;
+
+    /// <summary>Probe Open/HalfOpen/suspect targets faster (and well-covered ones slower).</summary>
+    public bool AdaptiveProbing { get; set; } = true;
+
+    public BreakerSettings ToSettings() => BreakerSettings.Default with
+    {
+        ConsecutiveFailureThreshold = ConsecutiveFailureThreshold,
+        FailureRatioThreshold = FailureRatioThreshold,
+        MinimumSamples = MinimumSamples,
+        CountRateLimitedAsFailure = CountRateLimitedAsFailure,
+        BaseBreakDuration = BaseBreakDuration,
+        MaxBreakDuration = MaxBreakDuration < BaseBreakDuration ? BaseBreakDuration : MaxBreakDuration,
+        HalfOpenSuccessThreshold = HalfOpenSuccessThreshold,
+        SlowStartDuration = SlowStartDuration,
+    };
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Catalog;
+using ControlPlane.Service.Routing;
+
+namespace ControlPlane.Service.Breakers;
+
+public sealed record BreakerView(
+    string Target,
+    string Provider,
+    string Model,
+    string State,
+    DateTimeOffset Since,
+    int TripCount,
+    DateTimeOffset? OpenUntil,
+    double? WeightMultiplier,
+    double? FailureRatio,
+    DateTimeOffset EvaluatedAt);
+
+/// <summary>The leader's latest evaluation of every target, for the API and metrics.</summary>
+public sealed class BreakerStateView
+{
+    private readonly ConcurrentDictionary<TargetId, BreakerView> _views = new();
+
+    public bool IsEmpty => _views.IsEmpty;
+
+    public IReadOnlyList<BreakerView> All => _views.Values.OrderBy(v => v.Target, StringComparer.Ordinal).ToList();
+
+    internal void Update(TargetDefinition target, BreakerEvaluation evaluation, DateTimeOffset now)
+    {
+        BreakerMetrics.Observe(target, evaluation);
+        var state = evaluation.State;
+        _views[target.Id] = new BreakerView(
+            target.Id.Value, target.ProviderId, target.Model, RoutingTableMapper.StateName(state.State),
+            state.Since, state.TripCount, state.OpenUntil, evaluation.WeightMultiplier, evaluation.FailureRatio, now);
+    }
+}

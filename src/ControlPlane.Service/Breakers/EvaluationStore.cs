@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Catalog;
+using ControlPlane.Service.Health;
+using ControlPlane.Service.Routing;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ControlPlane.Service.Breakers;
+
+public sealed record NewTableVersion(string ContentHash, RoutingTableDocument Content, IReadOnlyList<RouteChangeDocument> Changes, DateTimeOffset CreatedAt);
+
+public sealed record StoredTableVersion(long Version, long? PreviousVersion, string ContentHash, DateTimeOffset CreatedAt);
+
+/// <summary>What one evaluation changed, committed in one transaction so the audit trail and the table never disagree.</summary>
+public sealed record EvaluationCommit(
+    IReadOnlyList<(TargetDefinition Target, BreakerState State)> ChangedStates,
+    IReadOnlyList<(BreakerTransition Transition, string ProviderId)> Transitions,
+    NewTableVersion? Table)
+{
+    public bool IsEmpty => ChangedStates.Count == 0 && Transitions.Count == 0 && Table is null;
+}
+
+/// <summary>The leader's writes: breaker states, transitions with evidence, and routing table versions.</summary>
+public sealed class EvaluationStore(NpgsqlDataSource dataSource)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public async Task<Dictionary<TargetId, BreakerState>> LoadStatesAsync(CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<TargetId, BreakerState>();
+        await using var command = dataSource.CreateCommand("SELECT target_id, detail FROM breaker_states");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (JsonSerializer.Deserialize<BreakerState>(reader.GetString(1), Json) is { } state)
+            {
+                states[new TargetId(reader.GetString(0))] = state;
+            }
+        }
+
+        return states;
+    }
+
+    public async Task<StoredTableVersion?> LatestTableAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT version, previous_version, content_hash, created_at FROM routing_tables ORDER BY version DESC LIMIT 1");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StoredTableVersion(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3))
+            : null;
+    }
+
+    /// <summary>Commits the evaluation; returns the new table version when one was written.</summary>
+    public async Task<long?> CommitAsync(EvaluationCommit commit, long? previousVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        foreach (var (target, state) in commit.ChangedStates)
+        {
+            await using var upsert = new NpgsqlCommand(
+                """
+                INSERT INTO breaker_states (target_id, provider_id, state, detail, updated_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (target_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, state = EXCLUDED.state,
+                    detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
+                """, connection, transaction);
+            upsert.Parameters.Add(new() { Value = target.Id.Value });
+            upsert.Parameters.Add(new() { Value = target.ProviderId });
+            upsert.Parameters.Add(new() { Value = RoutingTableMapper.StateName(state.State) });
+            upsert.Parameters.Add(new() { Value = JsonSerializer.Serialize(state, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            upsert.Parameters.Add(new() { Value = state.Since });
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var (transition, providerId) in commit.Transitions)
+        {
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO breaker_transitions (target_id, provider_id, from_state, to_state, reason, evidence, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                connection, transaction);
+            insert.Parameters.Add(new() { Value = transition.Target.Value });
+            insert.Parameters.Add(new() { Value = providerId });
+            insert.Parameters.Add(new() { Value = RoutingTableMapper.StateName(transition.From) });
+            insert.Parameters.Add(new() { Value = RoutingTableMapper.StateName(transition.To) });
+            insert.Parameters.Add(new() { Value = transition.Reason });
+            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(WindowView.From(transition.Evidence), Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new() { Value = transition.At });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        long? version = null;
+        if (commit.Table is { } table)
+        {
+            await using var next = new NpgsqlCommand("SELECT nextval('routing_table_version_seq')", connection, transaction);
+            version = (long)(await next.ExecuteScalarAsync(cancellationToken))!;
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO routing_tables (version, previous_version, content_hash, content, changes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                connection, transaction);
+            insert.Parameters.Add(new() { Value = version.Value });
+            insert.Parameters.Add(new() { Value = (object?)previousVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            insert.Parameters.Add(new() { Value = table.ContentHash });
+            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(table.Content, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(table.Changes, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new() { Value = table.CreatedAt });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return version;
+    }
+}
