@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Threading.Channels;
 using ControlPlane.Core.Probing;
 using Microsoft.Extensions.Options;
@@ -40,6 +39,7 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
     private readonly Queue<ProbeSample> _pending = new();
     private readonly List<ProbeSample> _batch = [];
     private long _refusedSinceLastReport;
+    private int _failedAttempts;
     private volatile bool _stopping;
     private CancellationToken _shutdownToken;
 
@@ -63,6 +63,9 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
         });
     }
 
+    /// <summary>Write attempts that failed since the start (for tests and diagnostics).</summary>
+    internal int FailedAttempts => Volatile.Read(ref _failedAttempts);
+
     public bool TryWrite(ProbeSample sample)
     {
         if (_channel.Writer.TryWrite(sample))
@@ -82,6 +85,13 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
         _stopping = true;
         _channel.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
+
+        // BackgroundService starts ExecuteAsync with Task.Run on the stopping token: stopped right after
+        // starting, the loop never ran, so nothing drained what was accepted. Nothing else touches the queue now.
+        if (ExecuteTask is { IsCanceled: true })
+        {
+            await DrainAsync();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -106,11 +116,14 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
                     TakeQueued(int.MaxValue);
                 }
 
-                var result = await WriteNextBatchAsync(stoppingToken);
+                // The write itself is not cancelled by the stop: a COPY cancelled after the server committed it
+                // would be written twice by the drain. Only the waits between writes follow the stopping token.
+                var result = await WriteNextBatchAsync(CancellationToken.None);
                 ReportState();
                 if (result == BatchResult.Failed)
                 {
                     failures++;
+                    Interlocked.Increment(ref _failedAttempts);
                     await Task.Delay(Backoff(failures), _timeProvider, stoppingToken);
                 }
                 else if (result == BatchResult.Written && failures > 0)
@@ -346,7 +359,7 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
     internal static bool IsRejectedData(Exception ex) => ex switch
     {
         PostgresException pg => !IsMissingPartition(pg) && (pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState.StartsWith("23", StringComparison.Ordinal)),
-        EncoderFallbackException or InvalidCastException or OverflowException => true,
+        ArgumentException or InvalidCastException or OverflowException => true, // incl. EncoderFallbackException
         NpgsqlException { InnerException: { } inner } => IsRejectedData(inner),
         _ => false,
     };
