@@ -97,6 +97,7 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
+        var retries = 0;
         try
         {
             while (true)
@@ -120,7 +121,11 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
                 // would be written twice by the drain. Only the waits between writes follow the stopping token.
                 var result = await WriteNextBatchAsync(CancellationToken.None);
                 ReportState();
-                if (result == BatchResult.Failed)
+
+                // A retry right away is for a partition just created; should it keep vanishing (someone dropping it
+                // by hand), back off like any failure instead of spinning.
+                retries = result == BatchResult.Retry ? retries + 1 : 0;
+                if (result == BatchResult.Failed || retries > 3)
                 {
                     failures++;
                     Interlocked.Increment(ref _failedAttempts);
