@@ -178,7 +178,6 @@ internal sealed class ProviderRequestHandler
             : null;
         var presented = scheme switch
         {
-            AuthScheme.XApiKey => request.Headers["x-api-key"].ToString(),
             AuthScheme.Bearer => bearer,
             AuthScheme.BearerOrXApiKey => bearer ?? request.Headers["x-api-key"].ToString(),
             _ => request.Headers["x-goog-api-key"].ToString() is { Length: > 0 } header ? header : request.Query["key"].ToString(),

@@ -87,6 +87,17 @@ public sealed class AnthropicApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Messages_KeyAsBearerToken_Accepted()
+    {
+        // What the current official Anthropic SDKs send instead of x-api-key.
+        using var request = _sim.AnthropicMessages(key: null);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestSimulator.AnthropicKey);
+        using var response = await _sim.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Messages_WithoutAnthropicVersion_400InvalidRequest()
     {
         using var request = _sim.AnthropicMessages();
