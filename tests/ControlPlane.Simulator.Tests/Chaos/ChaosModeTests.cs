@@ -23,6 +23,13 @@ public sealed class ChaosModeTests : IAsyncLifetime
     public async Task Refuse_ConnectionRefused_ThenHealthyListensAgainOnSamePort(string provider)
     {
         var baseUrl = _sim.Host.BaseUrlOf(provider);
+        // Leave a pooled keep-alive connection behind: refuse must not be answered over it.
+        using (var warm = await _sim.SendAsync(_sim.Inference(provider)))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+            await warm.Content.ReadAsByteArrayAsync();
+        }
+
         await _sim.SetChaosAsync(provider, new ChaosSettings { Mode = ChaosMode.Refuse });
 
         var ex = await Assert.ThrowsAsync<HttpRequestException>(() => _sim.SendAsync(_sim.Inference(provider)));
