@@ -17,6 +17,7 @@ public static class ProbeClassifier
         "billing_hard_limit_reached",
         "billing_not_active",
         "billing_error",
+        "enforced_spend_limit_reached",
     };
 
     private static readonly string[] AnthropicBillingPhrases =
@@ -81,7 +82,8 @@ public static class ProbeClassifier
 
         if (code is >= 400 and < 500 && IsSpendCap(observation, code, error))
         {
-            return new(ProbeOutcome.QuotaExceeded, detail);
+            var quotaCode = IsQuotaCode(error!.Code) ? ProviderError.Sanitize(error.Code) : null;
+            return new(ProbeOutcome.QuotaExceeded, Join($"http {Status(code)}", quotaCode ?? error.Name));
         }
 
         if (code == 429)
@@ -135,9 +137,9 @@ public static class ProbeClassifier
                 && GoogleQuotaPhrases.Any(error.MessageContains);
         }
 
-        // Anthropic reports an exhausted credit balance or a reached spend limit as a 400 invalid_request_error.
-        if (observation.Kind == ProviderKind.Anthropic && code is 400 or 403 or 429
-            && !IsType(error, "rate_limit_error"))
+        // Anthropic words an exhausted credit balance or a reached spend limit as a 400 invalid_request_error
+        // or a 429 rate_limit_error; only the text (or details.error_code, above) tells them apart.
+        if (observation.Kind == ProviderKind.Anthropic && code is 400 or 403 or 429)
         {
             return AnthropicBillingPhrases.Any(error.MessageContains);
         }

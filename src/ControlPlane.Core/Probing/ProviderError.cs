@@ -9,7 +9,7 @@ namespace ControlPlane.Core.Probing;
 /// Google <c>{"error":{"code":503,"message","status","details":[…]}}</c> (sometimes wrapped in an array).
 /// </summary>
 /// <param name="Type">Anthropic/OpenAI error type, e.g. <c>overloaded_error</c>, <c>insufficient_quota</c>.</param>
-/// <param name="Code">OpenAI code, or Google's numeric code as text.</param>
+/// <param name="Code">OpenAI code, Anthropic <c>details.error_code</c>, or Google's numeric code as text.</param>
 /// <param name="Status">Google canonical status, e.g. <c>RESOURCE_EXHAUSTED</c>.</param>
 /// <param name="Message">Human text. Used for classification only: it may echo a (masked) key, so it never leaves this type's callers.</param>
 /// <param name="RetryDelay">Google <c>google.rpc.RetryInfo.retryDelay</c>, when present.</param>
@@ -51,7 +51,7 @@ public sealed record ProviderError(string? Type, string? Code, string? Status, s
 
             return new ProviderError(
                 Text(error, "type"),
-                Text(error, "code"),
+                Text(error, "code") ?? AnthropicErrorCode(error),
                 Text(error, "status"),
                 Text(error, "message"),
                 RetryDelayOf(error),
@@ -96,6 +96,12 @@ public sealed record ProviderError(string? Type, string? Code, string? Status, s
                 JsonValueKind.Number => value.GetRawText(),
                 _ => null,
             }
+            : null;
+
+    // Anthropic tells a reached spend limit apart from a rate limit by error.details.error_code.
+    private static string? AnthropicErrorCode(JsonElement error) =>
+        error.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object
+            ? Text(details, "error_code")
             : null;
 
     private static TimeSpan? RetryDelayOf(JsonElement error) =>

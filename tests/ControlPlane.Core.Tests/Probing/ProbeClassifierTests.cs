@@ -10,6 +10,7 @@ public sealed class ProbeClassifierTests
     private const string AnthropicRateLimit = """{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}""";
     private const string AnthropicCreditBalance = """{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."}}""";
     private const string AnthropicBillingError = """{"type":"error","error":{"type":"billing_error","message":"Billing issue"}}""";
+    private const string AnthropicSpendLimit = """{"type":"error","error":{"type":"rate_limit_error","message":"You have reached your specified API usage limits. You will regain access at the start of next month.","details":{"error_code":"enforced_spend_limit_reached"}}}""";
     private const string AnthropicAuth = """{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}""";
     private const string AnthropicPermission = """{"type":"error","error":{"type":"permission_error","message":"Your API key does not have permission"}}""";
     private const string AnthropicInvalid = """{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"}}""";
@@ -27,6 +28,7 @@ public sealed class ProbeClassifierTests
     private const string GoogleOverloaded = """{"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}}""";
     private const string GoogleRateLimitGeneric = """{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED"}}""";
     private const string GoogleRateLimitWithRetryInfo = """{"error":{"code":429,"message":"You exceeded your current quota, please check your plan and billing details.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"37s"}]}}""";
+    private const string GoogleQuotaFailure = """{"error":{"code":429,"message":"You exceeded your current quota, please check your plan and billing details.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":"GenerateContentPaidTierInputTokensPerModelPerMonth"}]}]}}""";
     private const string GoogleSpendCap = """{"error":{"code":429,"message":"Your project has exceeded its spend cap. Check your billing settings.","status":"RESOURCE_EXHAUSTED"}}""";
     private const string GoogleAuth = """{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}""";
     private const string GoogleInvalidArgument = """{"error":{"code":400,"message":"Invalid JSON payload received.","status":"INVALID_ARGUMENT"}}""";
@@ -43,6 +45,7 @@ public sealed class ProbeClassifierTests
         { ProviderKind.Anthropic, 400, AnthropicCreditBalance, ProbeOutcome.QuotaExceeded },
         { ProviderKind.Anthropic, 429, AnthropicCreditBalance, ProbeOutcome.QuotaExceeded },
         { ProviderKind.Anthropic, 402, AnthropicBillingError, ProbeOutcome.QuotaExceeded },
+        { ProviderKind.Anthropic, 429, AnthropicSpendLimit, ProbeOutcome.QuotaExceeded },
         { ProviderKind.Anthropic, 401, AnthropicAuth, ProbeOutcome.AuthFailure },
         { ProviderKind.Anthropic, 403, AnthropicPermission, ProbeOutcome.AuthFailure },
         { ProviderKind.Anthropic, 400, AnthropicInvalid, ProbeOutcome.BadRequest },
@@ -69,6 +72,8 @@ public sealed class ProbeClassifierTests
         { ProviderKind.Gemini, 429, GoogleRateLimitGeneric, ProbeOutcome.RateLimited },
         { ProviderKind.Gemini, 429, GoogleRateLimitWithRetryInfo, ProbeOutcome.RateLimited },
         { ProviderKind.Gemini, 429, GoogleSpendCap, ProbeOutcome.QuotaExceeded },
+        { ProviderKind.Gemini, 429, GoogleQuotaFailure, ProbeOutcome.QuotaExceeded },
+        { ProviderKind.Gemini, 429, """{"error":{"code":429,"message":"Resource exhausted. Too many requests, please try again later.","status":"RESOURCE_EXHAUSTED"}}""", ProbeOutcome.RateLimited },
         { ProviderKind.Gemini, 400, GoogleAuth, ProbeOutcome.AuthFailure },
         { ProviderKind.Gemini, 400, GoogleInvalidArgument, ProbeOutcome.BadRequest },
         { ProviderKind.Gemini, 403, GooglePermission, ProbeOutcome.AuthFailure },
@@ -104,6 +109,10 @@ public sealed class ProbeClassifierTests
         });
         Assert.Equal(ProbeOutcome.RateLimited, paced.Outcome);
     }
+
+    [Fact]
+    public void Classify_SpendCapDetail_NamesTheQuotaCode() =>
+        Assert.Equal("http 429: enforced_spend_limit_reached", Classify(ProviderKind.Anthropic, 429, AnthropicSpendLimit).Detail);
 
     [Fact]
     public void Classify_AnthropicBillingWordsFromAnotherKind_AreNotAQuotaSignal()
