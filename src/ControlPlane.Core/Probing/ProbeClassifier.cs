@@ -40,6 +40,11 @@ public static class ProbeClassifier
                 : "timeout awaiting response");
         }
 
+        if (observation.CredentialsUnavailable)
+        {
+            return new(ProbeOutcome.AuthFailure, "api key unavailable");
+        }
+
         if (observation.Transport != TransportFailure.None)
         {
             return new(ProbeOutcome.ConnectFailure, Join(TransportName(observation.Transport), observation.ExceptionType));

@@ -19,6 +19,9 @@ public sealed record ProbeObservation
     /// <summary>Our own probe timeout fired (at any point, including while reading the stream).</summary>
     public bool TimedOut { get; init; }
 
+    /// <summary>The provider's configured key source held no usable key, so nothing was sent.</summary>
+    public bool CredentialsUnavailable { get; init; }
+
     /// <summary>No HTTP response arrived because the transport failed.</summary>
     public TransportFailure Transport { get; init; }
 

@@ -160,6 +160,12 @@ public sealed class ProbeClassifierTests
     }
 
     [Fact]
+    public void Classify_NoUsableKey_IsAuthFailure() =>
+        Assert.Equal(
+            new ProbeClassification(ProbeOutcome.AuthFailure, "api key unavailable"),
+            ProbeClassifier.Classify(new ProbeObservation { Kind = ProviderKind.Anthropic, CredentialsUnavailable = true }));
+
+    [Fact]
     public void Classify_NothingObserved_IsConnectFailure() =>
         Assert.Equal(ProbeOutcome.ConnectFailure, ProbeClassifier.Classify(new ProbeObservation { Kind = ProviderKind.Gemini }).Outcome);
 
