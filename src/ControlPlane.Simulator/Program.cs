@@ -1,3 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using ControlPlane.Simulator.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddSimulator();
+await builder.Build().RunAsync();

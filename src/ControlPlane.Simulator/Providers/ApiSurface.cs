@@ -1,0 +1,33 @@
+using ControlPlane.Simulator.Providers.Wire;
+
+namespace ControlPlane.Simulator.Providers;
+
+internal enum AuthScheme
+{
+    /// Anthropic: x-api-key.
+    XApiKey,
+
+    /// OpenAI: Authorization: Bearer.
+    Bearer,
+
+    /// Anthropic's OpenAI-compatible endpoint: the OpenAI SDK sends Bearer, Anthropic tooling sends x-api-key.
+    BearerOrXApiKey,
+
+    /// Gemini: x-goog-api-key header or ?key= query parameter.
+    GoogleApiKey,
+}
+
+/// One API family as served at some path prefix: its wire format and how it authenticates.
+internal sealed record ApiSurface(IWireFormat Wire, AuthScheme Auth, bool RequiresAnthropicVersion = false);
+
+/// What a request asks for, independent of the wire format.
+internal abstract record Operation
+{
+    public sealed record Complete(string? RouteModel = null, bool? Stream = null, bool JsonArrayStream = false) : Operation;
+
+    public sealed record ListModels : Operation;
+
+    public sealed record GetModel(string Model) : Operation;
+
+    public sealed record UnknownPath : Operation;
+}

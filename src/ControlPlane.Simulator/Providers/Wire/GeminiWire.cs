@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ControlPlane.Simulator.Providers.Wire;
+
+/// Gemini API (generativelanguage v1beta): generateContent, streamGenerateContent, google.rpc.Status errors.
+internal sealed class GeminiWire : IWireFormat
+{
+    public static GeminiWire Instance { get; } = new();
+
+    // Gemini frames its SSE with CRLF; clients must not assume LF.
+    public string IdPrefix => "sim";
+
+    public string NewLine => "\r\n";
+
+    public string MissingKeyMessage =>
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.";
+
+    public string WrongKeyMessage => "API key not valid. Please pass a valid API key.";
+
+    public string UnknownModelMessage(string model) =>
+        $"models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.";
+
+    public JsonNode ErrorBody(SimError error, int status, string requestId)
+    {
+        var (grpcStatus, message) = error.Kind switch
+        {
+            SimErrorKind.InvalidRequest => ("INVALID_ARGUMENT", "Request contains an invalid argument."),
+            SimErrorKind.Unauthorized => ("UNAUTHENTICATED", "API key not valid. Please pass a valid API key."),
+            SimErrorKind.NotFound => ("NOT_FOUND", "Requested entity was not found."),
+            // Worded without "quota"/"billing" so it stays distinguishable from the spend cap below.
+            SimErrorKind.RateLimited => ("RESOURCE_EXHAUSTED", "Resource exhausted. Too many requests, please try again later."),
+            SimErrorKind.SpendCap => ("RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."),
+            SimErrorKind.Overloaded => ("UNAVAILABLE", "The model is overloaded. Please try again later."),
+            _ => ("UNAVAILABLE", "The service is currently unavailable."),
+        };
+
+        var err = new JsonObject { ["code"] = status, ["message"] = error.Message ?? message, ["status"] = grpcStatus };
+        if (error.Kind == SimErrorKind.Unauthorized)
+        {
+            err["details"] = new JsonArray(new JsonObject
+            {
+                ["@type"] = "type.googleapis.com/google.rpc.ErrorInfo",
+                ["reason"] = "API_KEY_INVALID",
+                ["domain"] = "googleapis.com",
+            });
+        }
+        else if (error.Kind == SimErrorKind.SpendCap)
+        {
+            err["details"] = new JsonArray(new JsonObject
+            {
+                ["@type"] = "type.googleapis.com/google.rpc.QuotaFailure",
+                ["violations"] = new JsonArray(new JsonObject
+                {
+                    ["quotaMetric"] = "generativelanguage.googleapis.com/generate_content_paid_tier_input_token_count",
+                    ["quotaId"] = "GenerateContentPaidTierInputTokensPerModelPerMonth",
+                }),
+            });
+        }
+
+        return new JsonObject { ["error"] = err };
+    }
+
+    public SseEvent StreamError(SimError error, int status) => new(null, WireHelpers.Json(ErrorBody(error, status, "")));
+
+    public CompletionRequest? ParseCompletion(JsonElement body, string? routeModel, bool? streamOverride, out string? problem)
+    {
+        problem = null;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            problem = "Invalid JSON payload received. Expected an object.";
+            return null;
+        }
+
+        if (!WireHelpers.IsNonEmptyArray(body, "contents"))
+        {
+            problem = "* GenerateContentRequest.contents: contents is not specified";
+            return null;
+        }
+
+        int? maxTokens = null;
+        if (body.TryGetProperty("generationConfig", out var config) && config.ValueKind == JsonValueKind.Object
+            && !WireHelpers.TryGetPositiveInt(config, "maxOutputTokens", out maxTokens))
+        {
+            problem = "* GenerateContentRequest.generation_config.max_output_tokens: must be positive";
+            return null;
+        }
+
+        return new CompletionRequest(routeModel ?? "", streamOverride ?? false, maxTokens, false, WireHelpers.EstimateInputTokens(body));
+    }
+
+    public JsonNode Completion(SimulatedReply reply) =>
+        Response(reply, reply.Text, finished: true, includeCandidatesUsage: true);
+
+    public IReadOnlyList<SseEvent> StreamEvents(SimulatedReply reply, CompletionRequest request)
+    {
+        var events = new List<SseEvent>();
+        for (var i = 0; i < reply.Pieces.Count; i++)
+        {
+            var last = i == reply.Pieces.Count - 1;
+            events.Add(new SseEvent(null, WireHelpers.Json(Response(reply, reply.Pieces[i], last, last)), IsContent: true));
+        }
+
+        return events;
+    }
+
+    public JsonNode ModelList(IReadOnlyList<string> models)
+    {
+        var list = new JsonArray();
+        foreach (var m in models)
+        {
+            list.Add(Model(m));
+        }
+
+        return new JsonObject { ["models"] = list };
+    }
+
+    public JsonNode Model(string model) => new JsonObject
+    {
+        ["name"] = $"models/{model}",
+        ["version"] = "001",
+        ["displayName"] = model,
+        ["description"] = "Simulated model.",
+        ["inputTokenLimit"] = 1_048_576,
+        ["outputTokenLimit"] = 8_192,
+        ["supportedGenerationMethods"] = new JsonArray("generateContent", "countTokens"),
+        ["temperature"] = 1,
+        ["topP"] = 0.95,
+        ["topK"] = 40,
+        ["maxTemperature"] = 2,
+    };
+
+    private static JsonObject Response(SimulatedReply reply, string text, bool finished, bool includeCandidatesUsage)
+    {
+        var candidate = new JsonObject
+        {
+            ["content"] = new JsonObject
+            {
+                ["parts"] = new JsonArray(new JsonObject { ["text"] = text }),
+                ["role"] = "model",
+            },
+            ["index"] = 0,
+        };
+        if (finished)
+        {
+            candidate["finishReason"] = reply.HitMaxTokens ? "MAX_TOKENS" : "STOP";
+        }
+
+        var usage = new JsonObject { ["promptTokenCount"] = reply.InputTokens };
+        if (includeCandidatesUsage)
+        {
+            usage["candidatesTokenCount"] = reply.OutputTokens;
+        }
+
+        usage["totalTokenCount"] = reply.InputTokens + (includeCandidatesUsage ? reply.OutputTokens : 0);
+
+        return new JsonObject
+        {
+            ["candidates"] = new JsonArray(candidate),
+            ["usageMetadata"] = usage,
+            ["modelVersion"] = reply.Model,
+            ["responseId"] = reply.Id,
+        };
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ControlPlane.Simulator.Providers.Wire;
+
+internal enum SimErrorKind
+{
+    InvalidRequest,
+    Unauthorized,
+    NotFound,
+    RateLimited,
+    SpendCap,
+    Overloaded,
+    ServerError,
+}
+
+/// An error to answer with; the wire format turns it into its own body, the provider kind picks the status.
+internal sealed record SimError(SimErrorKind Kind, string? Message = null);
+
+/// The parts of a completion request the simulator cares about, whatever the wire format.
+internal sealed record CompletionRequest(string Model, bool Stream, int? MaxTokens, bool IncludeUsage, int InputTokens)
+{
+    /// Gemini's streamGenerateContent without alt=sse streams one JSON array instead of SSE.
+    public bool JsonArrayStream { get; init; }
+}
+
+internal sealed record SimulatedReply(string Id, string Model, IReadOnlyList<string> Pieces, bool HitMaxTokens, int InputTokens, DateTimeOffset Created)
+{
+    // Two pieces so streams carry more than one delta, which is what real clients must handle.
+    private static readonly string[] s_pieces = ["po", "ng"];
+
+    public string Text => string.Concat(Pieces);
+
+    public int OutputTokens => Pieces.Count;
+
+    public static SimulatedReply For(CompletionRequest request, string id, DateTimeOffset created)
+    {
+        // Honour max_tokens loosely: one piece is one token, and at least one token always comes back.
+        var count = request.MaxTokens is { } max ? Math.Clamp(max, 1, s_pieces.Length) : s_pieces.Length;
+        return new SimulatedReply(id, request.Model, s_pieces[..count], count < s_pieces.Length, request.InputTokens, created);
+    }
+}
+
+/// One server-sent event. IsContent marks the events carrying generated text (where stream-error cuts in).
+internal sealed record SseEvent(string? Name, string Data, bool IsContent = false);
+
+internal interface IWireFormat
+{
+    string IdPrefix { get; }
+
+    /// Line terminator of SSE frames; Gemini uses CRLF, the others LF.
+    string NewLine { get; }
+
+    JsonNode ErrorBody(SimError error, int status, string requestId);
+
+    /// Null with a problem message when the request is invalid for this format.
+    CompletionRequest? ParseCompletion(JsonElement body, string? routeModel, bool? streamOverride, out string? problem);
+
+    string UnknownModelMessage(string model);
+
+    string MissingKeyMessage { get; }
+
+    string WrongKeyMessage { get; }
+
+    JsonNode Completion(SimulatedReply reply);
+
+    IReadOnlyList<SseEvent> StreamEvents(SimulatedReply reply, CompletionRequest request);
+
+    SseEvent StreamError(SimError error, int status);
+
+    JsonNode ModelList(IReadOnlyList<string> models);
+
+    JsonNode Model(string model);
+}
+
+internal static class WireHelpers
+{
+    /// Rough token count of a request: every string in it, four characters a token, plus framing overhead.
+    public static int EstimateInputTokens(JsonElement body)
+    {
+        var chars = 0;
+        Walk(body, ref chars);
+        return Math.Max(1, (chars / 4) + 3);
+
+        static void Walk(JsonElement e, ref int chars)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String:
+                    chars += e.GetString()?.Length ?? 0;
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        Walk(item, ref chars);
+                    }
+
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        Walk(p.Value, ref chars);
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    public static string? GetString(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    public static bool? GetBool(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+
+    /// Null when absent; false (with the value untouched) when present but not a positive integer.
+    public static bool TryGetPositiveInt(JsonElement obj, string name, out int? value)
+    {
+        value = null;
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i > 0)
+        {
+            value = i;
+            return true;
+        }
+
+        return false;
+    }
+
+    public static bool IsNonEmptyArray(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array && v.GetArrayLength() > 0;
+
+    public static string Json(JsonNode node) => node.ToJsonString();
+}

@@ -1,0 +1,31 @@
+namespace ControlPlane.Simulator;
+
+/// Configuration section "Simulator": the fake providers to run and where the chaos API listens.
+public sealed class SimulatorOptions
+{
+    public const string SectionName = "Simulator";
+
+    public List<SimulatedProviderOptions> Providers { get; set; } = [];
+
+    /// Port of the chaos API; 0 picks a free one.
+    public int ControlPort { get; set; }
+
+    /// Base seed of the per-provider random streams that decide which requests a partial failure rate hits.
+    public int Seed { get; set; } = 42;
+}
+
+public sealed class SimulatedProviderOptions
+{
+    public string Id { get; set; } = "";
+
+    /// anthropic | openai | gemini | openai-compatible
+    public string Kind { get; set; } = "openai";
+
+    /// Port of this provider's own listener; 0 picks a free one (kept across refuse/restart).
+    public int Port { get; set; }
+
+    /// Null means no auth check, like a local openai-compatible server (Ollama, vLLM).
+    public string? ApiKey { get; set; }
+
+    public List<string> Models { get; set; } = [];
+}
