@@ -56,7 +56,7 @@ internal sealed class StreamEventReader(ProviderKind kind)
                 return Malformed("stream event is not a JSON object");
             }
 
-            if (eventType == "error" || root.TryGetProperty("error", out _))
+            if (eventType == "error" || (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null))
             {
                 return StreamVerdict.ErrorEvent;
             }
