@@ -1,0 +1,139 @@
+using ControlPlane.Core.Catalog;
+using ControlPlane.Core.Probing;
+using ControlPlane.Service.Probing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ControlPlane.Service.Tests.Probing;
+
+/// <summary>The probe's exact requests and its handling of wire situations, against a scripted loopback server.</summary>
+public sealed class ProbeWireTests : IDisposable
+{
+    private const string Key = "sk-wire-test-secret";
+    private readonly string _variable = $"CONTROLPLANE_TEST_KEY_{Guid.NewGuid():N}";
+
+    public ProbeWireTests() => Environment.SetEnvironmentVariable(_variable, Key);
+
+    public void Dispose() => Environment.SetEnvironmentVariable(_variable, null);
+
+    [Theory]
+    [InlineData(ProviderKind.Anthropic, "POST /v1/messages HTTP/1.1", "x-api-key: " + Key)]
+    [InlineData(ProviderKind.OpenAI, "POST /v1/chat/completions HTTP/1.1", "Authorization: Bearer " + Key)]
+    [InlineData(ProviderKind.OpenAICompatible, "POST /v1/chat/completions HTTP/1.1", "Authorization: Bearer " + Key)]
+    [InlineData(ProviderKind.Gemini, "POST /v1beta/models/m-1:streamGenerateContent?alt=sse HTTP/1.1", "x-goog-api-key: " + Key)]
+    public async Task Inference_SendsTheKindsPathAuthAndConfiguredHeaders(ProviderKind kind, string requestLine, string authHeader)
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"));
+        var provider = Provider(kind, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string> { ["x-provider-extra"] = "p" });
+        var target = Target(provider, new Dictionary<string, string> { ["x-target-extra"] = "t" });
+
+        var sample = await ProbeAsync(provider, target);
+
+        Assert.Equal(ProbeOutcome.ServerError, sample.Outcome);
+        var request = Assert.Single(server.Requests);
+        var lines = request.Split("\r\n");
+        Assert.Equal(requestLine, lines[0]);
+        Assert.Contains(authHeader, lines);
+        Assert.Contains("x-provider-extra: p", lines);
+        Assert.Contains("x-target-extra: t", lines);
+        Assert.Equal(kind == ProviderKind.Anthropic, lines.Contains("anthropic-version: 2023-06-01"));
+    }
+
+    [Fact]
+    public async Task KeylessOpenAICompatible_SendsNoAuthorization()
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"));
+        var provider = Provider(ProviderKind.OpenAICompatible, server.BaseUrl, null, new Dictionary<string, string>());
+
+        await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.DoesNotContain("Authorization", Assert.Single(server.Requests), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task MissingKey_IsAuthFailureWithoutSending()
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        var provider = Provider(ProviderKind.Anthropic, server.BaseUrl, new ApiKeySource($"CONTROLPLANE_TEST_UNSET_{Guid.NewGuid():N}", null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.Equal(ProbeOutcome.AuthFailure, sample.Outcome);
+        Assert.Equal("api key unavailable", sample.Detail);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task BodyCutShortAfter200_IsStreamError()
+    {
+        await using var server = new RawHttpServer(stream =>
+            RawHttpServer.WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":\"chatcmpl-1\","));
+        var provider = Provider(ProviderKind.OpenAI, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>(), stream: false));
+
+        Assert.Equal(ProbeOutcome.StreamError, sample.Outcome);
+        Assert.Equal(200, sample.HttpStatus);
+    }
+
+    [Fact]
+    public async Task StreamEndingWithoutEndMarker_IsStreamError()
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" +
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}\n\n" +
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"po\"}}\n\n"));
+        var provider = Provider(ProviderKind.Anthropic, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.Equal(ProbeOutcome.StreamError, sample.Outcome);
+        Assert.NotNull(sample.TimeToFirstToken);
+    }
+
+    [Fact]
+    public async Task JsonWhereAStreamWasAsked_IsMalformed()
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"));
+        var provider = Provider(ProviderKind.Gemini, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.Equal(ProbeOutcome.MalformedResponse, sample.Outcome);
+        Assert.Equal("http 200: expected text/event-stream", sample.Detail);
+    }
+
+    [Fact]
+    public async Task GoogleRetryInfo_BecomesRetryAfter()
+    {
+        const string body = """{"error":{"code":429,"message":"Resource exhausted.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"12s"}]}}""";
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream,
+            $"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
+        var provider = Provider(ProviderKind.Gemini, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.Equal(ProbeOutcome.RateLimited, sample.Outcome);
+        Assert.Equal(TimeSpan.FromSeconds(12), sample.RetryAfter);
+    }
+
+    private static ProviderDefinition Provider(ProviderKind kind, Uri baseUrl, ApiKeySource? key, Dictionary<string, string> headers) =>
+        new($"wire-{kind.ToName()}", kind, baseUrl, key, headers, null);
+
+    private static TargetDefinition Target(ProviderDefinition provider, Dictionary<string, string> headers, bool stream = true) =>
+        new(
+            TargetId.For(provider.Id, "m-1"),
+            provider.Id,
+            "m-1",
+            new ProbeSettings(ProbeMode.Inference, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), 1, "ping", stream, headers));
+
+    private static async Task<ProbeSample> ProbeAsync(ProviderDefinition provider, TargetDefinition target)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(new ProviderCatalog([provider], [target], []));
+        services.AddProbeClients();
+        await using var built = services.BuildServiceProvider();
+        return await built.GetRequiredService<IProbeExecutor>().ProbeAsync(target, CancellationToken.None);
+    }
+}
