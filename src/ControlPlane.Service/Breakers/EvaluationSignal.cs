@@ -1,7 +1,7 @@
 namespace ControlPlane.Service.Breakers;
 
 /// <summary>Wakes the evaluator early when new evidence arrives (a probe result or a traffic report).</summary>
-public sealed class EvaluationSignal
+public sealed class EvaluationSignal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
@@ -19,6 +19,8 @@ public sealed class EvaluationSignal
             }
         }
     }
+
+    public void Dispose() => _signal.Dispose();
 
     public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -42,7 +42,7 @@ internal sealed partial class ProbeCadenceController(ISchedulerFactory scheduler
             var scheduler = await schedulers.GetScheduler(cancellationToken);
             await ProbeScheduleReconciler.RescheduleAsync(scheduler, target.Id, target.Probe.Interval, desired, time.GetUtcNow(), cancellationToken);
             _applied[target.Id] = desired;
-            LogCadence(logger, target.Id.Value, desired.TotalSeconds, state.State.ToString());
+            LogCadence(logger, target.Id.Value, desired.TotalSeconds, state.State);
         }
         catch (SchedulerException e)
         {
@@ -51,7 +51,7 @@ internal sealed partial class ProbeCadenceController(ISchedulerFactory scheduler
     }
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Probe interval of {Target} is now {Seconds}s (breaker {State})")]
-    private static partial void LogCadence(ILogger logger, string target, double seconds, string state);
+    private static partial void LogCadence(ILogger logger, string target, double seconds, CircuitState state);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Could not change the probe interval of {Target} ({Error})")]
     private static partial void LogCadenceFailed(ILogger logger, string target, string error);

@@ -41,7 +41,7 @@ public static class RoutingTableMapper
                 route.Panic,
                 route.PanicReason,
                 activeTier,
-                route.PinnedBy is null ? null : route.Active.FirstOrDefault()?.Target.Value,
+                route.PinnedBy is null || route.Active.Count == 0 ? null : route.Active[0].Target.Value,
                 route.Tiers.Select(tier => new TierDocument(tier.Targets.Select(t =>
                 {
                     var definition = catalog.Targets[t.Target];

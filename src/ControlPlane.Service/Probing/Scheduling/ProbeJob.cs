@@ -11,6 +11,6 @@ internal sealed class ProbeJob(ProbeRunner runner) : IJob
 
     public static JobKey KeyFor(TargetId target) => new(target.Value, Group);
 
-    public Task Execute(IJobExecutionContext context) =>
-        runner.RunAsync(new TargetId(context.JobDetail.Key.Name), context.ScheduledFireTimeUtc, context.CancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await runner.RunAsync(new TargetId(context.JobDetail.Key.Name), context.ScheduledFireTimeUtc, cancellationToken);
 }

@@ -1,6 +1,5 @@
 using ControlPlane.Core.Catalog;
 using Quartz;
-using Quartz.Impl.Matchers;
 
 namespace ControlPlane.Service.Probing.Scheduling;
 
@@ -35,7 +34,7 @@ internal sealed partial class ProbeScheduleReconciler(
                 .WithDescription($"Probe {target.Id} ({target.Probe.Mode})")
                 .StoreDurably()
                 .Build();
-            await scheduler.ScheduleJob(job, [BuildTrigger(target.Id, target.Probe.Interval, target.Probe.Interval, now)], replace: true, cancellationToken);
+            await scheduler.ScheduleJob(job, [BuildTrigger(target.Id, target.Probe.Interval, target.Probe.Interval, now)], ScheduleJobOptions.Replacing, cancellationToken);
             if (existing is null)
             {
                 added++;
@@ -91,7 +90,7 @@ internal sealed partial class ProbeScheduleReconciler(
                 .WithInterval(interval)
                 .RepeatForever()
                 // A missed slot is skipped, not replayed: a burst of catch-up probes tells us nothing new and costs money.
-                .WithMisfireHandlingInstructionNextWithRemainingCount())
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
             .Build();
 
     /// <summary>

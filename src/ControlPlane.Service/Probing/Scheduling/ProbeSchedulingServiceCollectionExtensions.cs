@@ -19,16 +19,25 @@ public static class ProbeSchedulingServiceCollectionExtensions
         builder.Services.AddSingleton<ProbeRunner>();
         builder.Services.AddQuartz(q =>
         {
-            q.SchedulerName = "controlplane-probes";
-            q.SchedulerId = "AUTO";
-            q.MisfireThreshold = options.MisfireThreshold;
-            q.MaxBatchSize = options.BatchSize;
+            q.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = "controlplane-probes";
+                scheduler.GenerateInstanceId = true;
+                scheduler.MaxBatchSize = options.BatchSize;
+                scheduler.BatchTriggerAcquisitionFireAheadTimeWindow = TimeSpan.FromMilliseconds(500);
+            });
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);
             q.UsePersistentStore(store =>
             {
-                store.UseProperties = true;
-                store.PerformSchemaValidation = false;
                 store.UsePostgres(connectionString ?? "");
+                store.ConfigureStore(ado =>
+                {
+                    ado.TablePrefix = "qrtz_";
+                    ado.StoreJobDataAsStrings = true;
+                    ado.MisfireThreshold = options.MisfireThreshold;
+                    // Needed with batch acquisition in a cluster, so two replicas never acquire the same trigger.
+                    ado.AcquireTriggersWithinLock = true;
+                });
                 store.UseSystemTextJsonSerializer();
                 if (options.Clustered)
                 {
