@@ -90,7 +90,12 @@ internal sealed partial class BreakerEvaluator(
         var snapshots = new Dictionary<TargetId, BreakerSnapshot>(catalog.Targets.Count);
         foreach (var target in catalog.Targets.Values)
         {
-            var state = term.States.GetValueOrDefault(target.Id) ?? BreakerState.Initial(now);
+            if (!term.States.TryGetValue(target.Id, out var state))
+            {
+                state = BreakerState.Initial(now);
+                term.States[target.Id] = state;
+            }
+
             var evaluation = BreakerStateMachine.Evaluate(state, windows.For(target.Id), _settings, target.Probe.LatencyObjective, now);
             if (evaluation.State != state)
             {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -8,14 +9,44 @@ namespace ControlPlane.Service.Hosting;
 /// <summary>What every ControlPlane host has: ProblemDetails, OpenAPI, health endpoints, metrics, TimeProvider.</summary>
 public static class ServiceDefaults
 {
+    public const string ConfigFileVariable = "CONTROLPLANE_CONFIG_FILE";
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
+        AddConfigFile(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresReadinessCheck>("postgres", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// An extra JSON file (a mounted ConfigMap holding the catalog, say) named by CONTROLPLANE_CONFIG_FILE. It sits
+    /// above appsettings.json and below environment variables and the command line, so those still override it.
+    /// </summary>
+    private static void AddConfigFile(IHostApplicationBuilder builder)
+    {
+        if (Environment.GetEnvironmentVariable(ConfigFileVariable) is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        // Right after the last JSON file (appsettings.{Environment}.json): below unprefixed env vars and the command line.
+        var sources = builder.Configuration.Sources;
+        var lastJson = -1;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is JsonConfigurationSource)
+            {
+                lastJson = i;
+            }
+        }
+
+        var file = new JsonConfigurationSource { Path = Path.GetFullPath(path), Optional = false, ReloadOnChange = false };
+        file.ResolveFileProvider();
+        sources.Insert(lastJson + 1, file);
     }
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
