@@ -4,13 +4,10 @@ namespace ControlPlane.Simulator.Providers;
 
 internal enum AuthScheme
 {
-    /// Anthropic: x-api-key.
-    XApiKey,
-
     /// OpenAI: Authorization: Bearer.
     Bearer,
 
-    /// Anthropic's OpenAI-compatible endpoint: the OpenAI SDK sends Bearer, Anthropic tooling sends x-api-key.
+    /// Anthropic: current SDKs and the OpenAI SDK send Bearer, older tooling and curl examples send x-api-key.
     BearerOrXApiKey,
 
     /// Gemini: x-goog-api-key header or ?key= query parameter.

@@ -25,7 +25,8 @@ internal static class ProviderEndpoints
 
     private static void MapAnthropic(IEndpointRouteBuilder app, ProviderRequestHandler handler)
     {
-        var native = new ApiSurface(AnthropicWire.Instance, AuthScheme.XApiKey, RequiresAnthropicVersion: true);
+        // Current official Anthropic SDKs send the key as a Bearer token, older ones and curl examples as x-api-key.
+        var native = new ApiSurface(AnthropicWire.Instance, AuthScheme.BearerOrXApiKey, RequiresAnthropicVersion: true);
         app.MapPost("/v1/messages", Handle(handler, native, _ => new Operation.Complete()));
         app.MapGet("/v1/models", Handle(handler, native, _ => new Operation.ListModels()));
         app.MapGet("/v1/models/{model}", Handle(handler, native, ctx => new Operation.GetModel(RouteValue(ctx, "model"))));

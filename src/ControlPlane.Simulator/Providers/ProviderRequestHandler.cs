@@ -62,7 +62,8 @@ internal sealed class ProviderRequestHandler
         SetRequestIdHeader(ctx);
         if (CheckAuth(ctx.Request, surface.Auth) is { } authProblem)
         {
-            await WriteErrorAsync(ctx, surface, new SimError(SimErrorKind.Unauthorized, authProblem ? wire.WrongKeyMessage : wire.MissingKeyMessage), decision, ct);
+            var kind = authProblem ? SimErrorKind.Unauthorized : SimErrorKind.MissingKey;
+            await WriteErrorAsync(ctx, surface, new SimError(kind, authProblem ? wire.WrongKeyMessage : wire.MissingKeyMessage), decision, ct);
             return "unauthorized";
         }
 
@@ -139,7 +140,15 @@ internal sealed class ProviderRequestHandler
         {
             case ChaosMode.Hang:
                 // Accept and never answer; the linked token ends it when the client gives up or the listener stops.
-                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    ctx.Abort();
+                }
+
                 return "hang";
 
             case ChaosMode.StreamError:
@@ -169,7 +178,6 @@ internal sealed class ProviderRequestHandler
             : null;
         var presented = scheme switch
         {
-            AuthScheme.XApiKey => request.Headers["x-api-key"].ToString(),
             AuthScheme.Bearer => bearer,
             AuthScheme.BearerOrXApiKey => bearer ?? request.Headers["x-api-key"].ToString(),
             _ => request.Headers["x-goog-api-key"].ToString() is { Length: > 0 } header ? header : request.Query["key"].ToString(),
@@ -196,7 +204,7 @@ internal sealed class ProviderRequestHandler
             ctx.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        if (error.Kind == SimErrorKind.Unauthorized && surface.Auth == AuthScheme.Bearer)
+        if (error.Kind is SimErrorKind.Unauthorized or SimErrorKind.MissingKey && surface.Auth == AuthScheme.Bearer)
         {
             ctx.Response.Headers.WWWAuthenticate = "Bearer";
         }
@@ -247,14 +255,14 @@ internal sealed class ProviderRequestHandler
             return;
         }
 
-        // Not streamed: promise the whole body, send half of it, then drop the connection.
+        // Not streamed: promise the whole body and end after half of it. Kestrel then closes the connection once
+        // the bytes are out (an explicit Abort could drop them unsent), so the client reads a premature EOF.
         var bytes = Utf8(SuccessBody(surface, operation, completion));
         ctx.Response.StatusCode = StatusCodes.Status200OK;
         ctx.Response.ContentType = "application/json";
         ctx.Response.ContentLength = bytes.Length;
         await ctx.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), ct);
         await ctx.Response.Body.FlushAsync(ct);
-        ctx.Abort();
     }
 
     private async Task WriteMalformedAsync(HttpContext ctx, ApiSurface surface, Operation operation, CompletionRequest? completion, CancellationToken ct)
@@ -333,7 +341,7 @@ internal static class ErrorStatus
     public static int For(SimulatedProviderKind kind, SimErrorKind error) => error switch
     {
         SimErrorKind.InvalidRequest => StatusCodes.Status400BadRequest,
-        SimErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        SimErrorKind.Unauthorized or SimErrorKind.MissingKey => StatusCodes.Status401Unauthorized,
         SimErrorKind.NotFound => StatusCodes.Status404NotFound,
         SimErrorKind.RateLimited or SimErrorKind.SpendCap => StatusCodes.Status429TooManyRequests,
         SimErrorKind.Overloaded when kind == SimulatedProviderKind.Anthropic => 529,

@@ -34,6 +34,7 @@ internal sealed class AnthropicWire : IWireFormat
         {
             SimErrorKind.InvalidRequest => ("invalid_request_error", "Invalid request."),
             SimErrorKind.Unauthorized => ("authentication_error", "invalid x-api-key"),
+            SimErrorKind.MissingKey => ("authentication_error", "x-api-key header is required"),
             SimErrorKind.NotFound => ("not_found_error", "Not found."),
             SimErrorKind.RateLimited => ("rate_limit_error", "This request would exceed the rate limit for your organization of 50 requests per minute. Please retry after the time in the retry-after header."),
             SimErrorKind.SpendCap => ("rate_limit_error", "You have reached your specified API usage limits. You will regain access at the start of next month."),

@@ -27,6 +27,7 @@ internal sealed class GeminiWire : IWireFormat
         {
             SimErrorKind.InvalidRequest => ("INVALID_ARGUMENT", "Request contains an invalid argument."),
             SimErrorKind.Unauthorized => ("UNAUTHENTICATED", "API key not valid. Please pass a valid API key."),
+            SimErrorKind.MissingKey => ("UNAUTHENTICATED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."),
             SimErrorKind.NotFound => ("NOT_FOUND", "Requested entity was not found."),
             // Worded without "quota"/"billing" so it stays distinguishable from the spend cap below.
             SimErrorKind.RateLimited => ("RESOURCE_EXHAUSTED", "Resource exhausted. Too many requests, please try again later."),

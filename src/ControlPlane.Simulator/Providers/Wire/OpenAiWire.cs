@@ -36,6 +36,7 @@ internal sealed class OpenAiWire : IWireFormat
         {
             SimErrorKind.InvalidRequest => ("invalid_request_error", (string?)null, "Invalid request."),
             SimErrorKind.Unauthorized => ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+            SimErrorKind.MissingKey => ("invalid_request_error", null, "You didn't provide an API key."),
             SimErrorKind.NotFound => ("invalid_request_error", "model_not_found", "Not found."),
             SimErrorKind.RateLimited => ("requests", "rate_limit_exceeded", "Rate limit reached for requests. Please try again later."),
             SimErrorKind.SpendCap => ("insufficient_quota", "insufficient_quota", "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors."),

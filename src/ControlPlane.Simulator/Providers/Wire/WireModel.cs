@@ -7,6 +7,9 @@ internal enum SimErrorKind
 {
     InvalidRequest,
     Unauthorized,
+
+    /// No key at all; OpenAI reports it without the invalid_api_key code.
+    MissingKey,
     NotFound,
     RateLimited,
     SpendCap,
