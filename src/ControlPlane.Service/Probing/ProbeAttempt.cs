@@ -29,6 +29,9 @@ internal sealed class ProbeAttempt(long startedAt)
 
     public bool CredentialsUnavailable { get; private set; }
 
+    /// <summary>Why the key could not be resolved; names the key source, never a value.</summary>
+    public string? KeyProblem { get; private set; }
+
     public TransportFailure Transport { get; private set; }
 
     public string? ExceptionType { get; private set; }
@@ -51,9 +54,10 @@ internal sealed class ProbeAttempt(long startedAt)
             return;
         }
 
-        if (Find<ProviderKeyUnavailableException>(exception) is not null)
+        if (Find<ProviderKeyUnavailableException>(exception) is { } keyProblem)
         {
             CredentialsUnavailable = true;
+            KeyProblem = keyProblem.Message;
             return;
         }
 

@@ -55,9 +55,9 @@ public sealed class ProbeExecutor : IProbeExecutor
             // The caller's cancellation (shutdown, job interrupted) is not an observation of the provider.
             cancellationToken.ThrowIfCancellationRequested();
             attempt.OnException(ex);
-            if (ex is ProviderKeyUnavailableException)
+            if (attempt.KeyProblem is { } problem)
             {
-                Log.KeyUnavailable(_logger, provider.Id, ex.Message);
+                Log.KeyUnavailable(_logger, provider.Id, problem);
             }
         }
         finally

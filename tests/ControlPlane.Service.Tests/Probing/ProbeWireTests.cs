@@ -2,6 +2,7 @@ using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Probing;
 using ControlPlane.Service.Probing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ControlPlane.Service.Tests.Probing;
 
@@ -55,11 +56,14 @@ public sealed class ProbeWireTests : IDisposable
         await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
         var provider = Provider(ProviderKind.Anthropic, server.BaseUrl, new ApiKeySource($"CONTROLPLANE_TEST_UNSET_{Guid.NewGuid():N}", null), new Dictionary<string, string>());
 
-        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+        var logs = new CapturingLoggerProvider();
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()), logs);
 
         Assert.Equal(ProbeOutcome.AuthFailure, sample.Outcome);
         Assert.Equal("api key unavailable", sample.Detail);
         Assert.Empty(server.Requests);
+        Assert.Contains(logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("has no usable API key", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -127,10 +131,16 @@ public sealed class ProbeWireTests : IDisposable
             "m-1",
             new ProbeSettings(ProbeMode.Inference, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), 1, "ping", stream, headers));
 
-    private static async Task<ProbeSample> ProbeAsync(ProviderDefinition provider, TargetDefinition target)
+    private static async Task<ProbeSample> ProbeAsync(ProviderDefinition provider, TargetDefinition target, CapturingLoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+            }
+        });
         services.AddSingleton(new ProviderCatalog([provider], [target], []));
         services.AddProbeClients();
         await using var built = services.BuildServiceProvider();
