@@ -16,8 +16,17 @@ public sealed class ControlPlaneClientOptions
     /// <summary>RabbitMQ URI, <c>amqp://user:pass@host:5672/vhost</c> (or <c>amqps://</c>).</summary>
     public string? RabbitMqUri { get; set; }
 
-    /// <summary>Id of this instance in status reports. Default: host name plus a random suffix (unique per process).</summary>
-    public string SubscriberId { get; set; } = $"{Environment.MachineName.ToLowerInvariant()}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}";
+    /// <summary>
+    /// Default <see cref="SubscriberId"/>: the host name plus a random suffix drawn once per process, so every options
+    /// instance of the process agrees and a restarted process shows up as a new subscriber.
+    /// </summary>
+    public static string DefaultSubscriberId { get; } = $"{Environment.MachineName.ToLowerInvariant()}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}";
+
+    /// <summary>
+    /// Id of this instance in status reports. Default: <see cref="DefaultSubscriberId"/>. Set it explicitly when one
+    /// process hosts several clients.
+    /// </summary>
+    public string SubscriberId { get; set; } = DefaultSubscriberId;
 
     /// <summary>Kind in status reports: <c>sdk</c> (default), <c>gateway</c>, or your own label.</summary>
     public string Kind { get; set; } = SubscriberKinds.Sdk;

@@ -36,7 +36,7 @@ public static class ControlPlaneClientServiceCollectionExtensions
         services.TryAddSingleton<IRoutingTableSource>(sp => sp.GetRequiredService<RoutingTableStore>());
         services.TryAddSingleton<IRouteSelector>(sp => new RouteSelector(sp.GetRequiredService<IRoutingTableSource>()));
 
-        services.AddRefitClient<IControlPlaneSnapshotApi>()
+        services.AddRefitGeneratedClient<IControlPlaneSnapshotApi>()
             .ConfigureHttpClient((sp, http) =>
             {
                 var o = sp.GetRequiredService<IOptions<ControlPlaneClientOptions>>().Value;

@@ -34,13 +34,14 @@ public sealed class ControlPlaneClientOptionsTests
     }
 
     [Fact]
-    public void Defaults_AreSdkKindAndAUniqueSubscriberIdPerInstance()
+    public void Defaults_AreSdkKindAndOneSubscriberIdPerProcess()
     {
         var a = new ControlPlaneClientOptions();
         var b = new ControlPlaneClientOptions();
 
         Assert.Equal("sdk", a.Kind);
-        Assert.NotEqual(a.SubscriberId, b.SubscriberId);
+        Assert.Equal(a.SubscriberId, b.SubscriberId);
+        Assert.Matches("-[0-9a-f]{6}$", a.SubscriberId);
         Assert.StartsWith(Environment.MachineName.ToLowerInvariant() + "-", a.SubscriberId, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(10), a.StatusReportInterval);
     }

@@ -203,9 +203,10 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
         {
             throw;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception e)
         {
-            Log.SnapshotFailed(_logger, e.Message, null);
+            // Refit wraps transport failures (ApiRequestException); whatever it is, we keep the last good table.
+            Log.SnapshotFailed(_logger, e.GetBaseException().Message, null);
             return false;
         }
     }

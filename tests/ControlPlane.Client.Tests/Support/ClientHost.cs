@@ -1,7 +1,7 @@
-using ControlPlane.Client.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ControlPlane.Client.Tests.Support;
 
@@ -27,9 +27,9 @@ internal sealed class ClientHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        var captured = new ControlPlaneClientOptions();
         builder.AddControlPlaneClient(o =>
         {
+            o.SubscriberId = $"test-{Guid.NewGuid():N}";
             o.ControlPlaneUrl = controlPlane.ToString();
             o.RabbitMqUri = rabbitMq.ToString();
             o.TrustedKeys[TestTables.KeyId] = keys.PublicKeyPem;
@@ -38,11 +38,10 @@ internal sealed class ClientHost : IAsyncDisposable
             o.MaxReconnectDelay = TimeSpan.FromSeconds(1);
             o.SnapshotTimeout = TimeSpan.FromSeconds(2);
             configure?.Invoke(o);
-            captured = o;
         });
         var host = builder.Build();
         await host.StartAsync();
-        return new ClientHost(host, captured);
+        return new ClientHost(host, host.Services.GetRequiredService<IOptions<ControlPlaneClientOptions>>().Value);
     }
 
     public async Task WaitUntilAsync(Func<IRoutingTableSource, bool> condition, string what)

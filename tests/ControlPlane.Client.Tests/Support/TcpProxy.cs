@@ -45,7 +45,7 @@ internal sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var connection in _connections)
             {
-                connection.Client.Close(0);
+                connection.Client?.Close(0);
                 connection.Dispose();
             }
 
