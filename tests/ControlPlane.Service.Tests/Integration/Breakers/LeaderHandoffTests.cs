@@ -110,8 +110,11 @@ public sealed class LeaderHandoffTests(PostgresDatabase database) : IClassFixtur
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()
-            AND l.classid::bigint = ($1 >> 32) AND l.objid::bigint = ($1 & 4294967295)",
+            """
+            SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+            WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()
+              AND l.classid::bigint = ($1 >> 32) AND l.objid::bigint = ($1 & 4294967295)
+            """,
             connection) { Parameters = { new() { Value = LeaderLockKey } } };
         return (long)(await command.ExecuteScalarAsync())!;
     }
