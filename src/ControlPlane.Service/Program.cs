@@ -6,12 +6,19 @@ using ControlPlane.Service.Health;
 using ControlPlane.Service.Hosting;
 using ControlPlane.Service.Probing;
 using ControlPlane.Service.Probing.Scheduling;
+using ControlPlane.Service.Publishing;
 using ControlPlane.Service.Storage;
 
 // `ControlPlane.Service migrate` applies the SQL migrations and exits (the Helm hook Job runs this).
 if (args.Length > 0 && args[0] == "migrate")
 {
     return await MigrateCommand.RunAsync(args[1..]);
+}
+
+// `ControlPlane.Service keygen DIR` writes a routing-table signing key pair.
+if (args.Length > 0 && args[0] == "keygen")
+{
+    return await KeygenCommand.RunAsync(args[1..]);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,12 +31,14 @@ builder.AddProbeScheduling();
 builder.Services.AddProbeClients();
 builder.AddHealthViews();
 builder.AddBreakers();
+builder.AddPublishing();
 
 var app = builder.Build();
 
 app.MapServiceDefaults();
 app.MapHealthApi();
 app.MapOperationsApi();
+app.MapDistributionApi();
 
 await app.RunAsync();
 return 0;

@@ -6,6 +6,7 @@ using ControlPlane.Core.Overrides;
 using ControlPlane.Core.Routing;
 using ControlPlane.Service.Leadership;
 using ControlPlane.Service.Overrides;
+using ControlPlane.Service.Publishing;
 using ControlPlane.Service.Routing;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ internal sealed partial class BreakerEvaluator(
     OverrideStore overrides,
     EvaluationSignal signal,
     ProbeCadenceController cadence,
+    OutboxSignal committed,
     BreakerStateView view,
     IOptions<BreakerOptions> options,
     TimeProvider time,
@@ -123,7 +125,7 @@ internal sealed partial class BreakerEvaluator(
         if (table.ContentHash != term.LastHash)
         {
             var changes = RoutingChanges.Between(term.LastTable, table);
-            newVersion = new NewTableVersion(table.ContentHash, RoutingTableMapper.ToDocument(table, catalog), RoutingTableMapper.ToDocuments(changes), now);
+            newVersion = new NewTableVersion(table.ContentHash, RoutingTableMapper.ToContract(table, catalog), RoutingTableMapper.ToContract(changes), now);
         }
 
         var commit = new EvaluationCommit(term.Dirty.Values.ToList(), term.PendingTransitions.ToList(), newVersion);
@@ -141,6 +143,7 @@ internal sealed partial class BreakerEvaluator(
                     term.LastTable = table;
                     BreakerMetrics.TableVersion(v);
                     LogNewVersion(logger, v, newVersion!.Changes.Count);
+                    committed.Notify();
                 }
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)

@@ -3,13 +3,15 @@ using System.Text.Json.Serialization;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Health;
+using ControlPlane.Contracts;
+using ControlPlane.Service.Publishing;
 using ControlPlane.Service.Routing;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace ControlPlane.Service.Breakers;
 
-public sealed record NewTableVersion(string ContentHash, RoutingTableDocument Content, IReadOnlyList<RouteChangeDocument> Changes, DateTimeOffset CreatedAt);
+public sealed record NewTableVersion(string ContentHash, RoutingTable Content, IReadOnlyList<RoutingChange> Changes, DateTimeOffset CreatedAt);
 
 public sealed record StoredTableVersion(long Version, long? PreviousVersion, string ContentHash, DateTimeOffset CreatedAt);
 
@@ -23,7 +25,7 @@ public sealed record EvaluationCommit(
 }
 
 /// <summary>The leader's writes: breaker states, transitions with evidence, and routing table versions.</summary>
-public sealed class EvaluationStore(NpgsqlDataSource dataSource)
+public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSigning signing)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -57,7 +59,10 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource)
             : null;
     }
 
-    /// <summary>Commits the evaluation; returns the new table version when one was written.</summary>
+    /// <summary>
+    /// Commits the evaluation; returns the new table version when one was written. A new version is signed and put in
+    /// the outbox in the same transaction, so a crash between commit and publish loses nothing.
+    /// </summary>
     public async Task<long?> CommitAsync(EvaluationCommit commit, long? previousVersion, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -109,6 +114,14 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource)
             insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(table.Changes, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
             insert.Parameters.Add(new() { Value = table.CreatedAt });
             await insert.ExecuteNonQueryAsync(cancellationToken);
+
+            var (_, json) = signing.Sign(version.Value, previousVersion, table.CreatedAt, table.Content, table.Changes);
+            await using var outbox = new NpgsqlCommand(
+                "INSERT INTO routing_outbox (version, payload, created_at) VALUES ($1, $2, $3)", connection, transaction);
+            outbox.Parameters.Add(new() { Value = version.Value });
+            outbox.Parameters.Add(new() { Value = json });
+            outbox.Parameters.Add(new() { Value = table.CreatedAt });
+            await outbox.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

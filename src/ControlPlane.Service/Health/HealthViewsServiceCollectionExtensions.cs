@@ -16,6 +16,7 @@ public static class HealthViewsServiceCollectionExtensions
             WindowOptions.Default with { Length = sp.GetRequiredService<IOptions<BreakerOptions>>().Value.WindowLength }));
         builder.Services.AddSingleton<TargetHealthView>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<TargetHealthView>());
+        builder.Services.AddHostedService<SampleFeed>();
         return builder;
     }
 }

@@ -17,6 +17,7 @@ public static class ServiceDefaults
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ReplicaIdentity>();
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresReadinessCheck>("postgres", tags: ["ready"]);
         return builder;

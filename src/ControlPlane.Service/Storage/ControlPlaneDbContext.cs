@@ -30,6 +30,8 @@ public sealed class ControlPlaneDbContext(DbContextOptions<ControlPlaneDbContext
             sample.Property(s => s.HttpStatus).HasColumnName("http_status");
             sample.Property(s => s.RetryAfterMs).HasColumnName("retry_after_ms");
             sample.Property(s => s.Detail).HasColumnName("detail");
+            sample.Property(s => s.Source).HasColumnName("source");
+            sample.Property(s => s.IngestedAt).HasColumnName("ingested_at");
         });
 
         modelBuilder.Entity<ProbeRollupRow>(rollup =>
@@ -77,6 +79,8 @@ internal sealed class ProbeSampleRow
     public short? HttpStatus { get; init; }
     public int? RetryAfterMs { get; init; }
     public string? Detail { get; init; }
+    public string Source { get; init; } = "";
+    public DateTimeOffset IngestedAt { get; init; }
 }
 
 /// <summary>A probe_rollups_1m row as stored.</summary>

@@ -39,6 +39,23 @@ public sealed class HealthHistoryQueries(IDbContextFactory<ControlPlaneDbContext
         return rows.ConvertAll(ToSample);
     }
 
+    /// <summary>
+    /// Samples other replicas stored after <paramref name="ingestedAfter"/> (and observed after <paramref name="observedAfter"/>,
+    /// which keeps the scan on recent partitions), in storage order, with the latest ingestion time seen.
+    /// </summary>
+    public async Task<(IReadOnlyList<ProbeSample> Samples, DateTimeOffset? LastIngestedAt)> GetIngestedSinceAsync(
+        DateTimeOffset ingestedAfter, DateTimeOffset observedAfter, string excludeSource, int limit, CancellationToken cancellationToken = default)
+    {
+        var (ingested, observed) = (ingestedAfter.ToUniversalTime(), observedAfter.ToUniversalTime());
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await context.ProbeSamples
+            .Where(s => s.IngestedAt > ingested && s.ObservedAt > observed && s.Source != excludeSource)
+            .OrderBy(s => s.IngestedAt)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        return (rows.ConvertAll(ToSample), rows.Count == 0 ? null : rows[^1].IngestedAt);
+    }
+
     /// <summary>The target's minute rollups whose bucket starts in [from, to), oldest first.</summary>
     public async Task<IReadOnlyList<MinuteRollup>> GetRollupsAsync(
         TargetId target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)

@@ -1,18 +1,19 @@
 using ControlPlane.Core.Probing;
 using Npgsql;
+using ControlPlane.Service.Hosting;
 using NpgsqlTypes;
 
 namespace ControlPlane.Service.Storage;
 
 /// <summary>Writes probe samples with one binary COPY per batch: all of the batch lands, or none of it.</summary>
-public sealed class ProbeSampleCopyWriter(NpgsqlDataSource dataSource)
+public sealed class ProbeSampleCopyWriter(NpgsqlDataSource dataSource, ReplicaIdentity replica)
 {
     // Detail is meant to be a short description; a runaway exception text must not bloat every row.
     internal const int MaxDetailLength = 1000;
 
     private const string CopyCommand =
         "COPY probe_samples (target_id, provider_id, model, outcome, mode, observed_at, latency_ms, ttft_ms, " +
-        "http_status, retry_after_ms, detail) FROM STDIN (FORMAT BINARY)";
+        "http_status, retry_after_ms, detail, source) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>Writes the samples; returns the number of rows Postgres reports.</summary>
     public async Task<ulong> WriteAsync(IEnumerable<ProbeSample> samples, CancellationToken cancellationToken)
@@ -44,6 +45,8 @@ public sealed class ProbeSampleCopyWriter(NpgsqlDataSource dataSource)
             {
                 await importer.WriteNullAsync(cancellationToken);
             }
+
+            await importer.WriteAsync(replica.Id, NpgsqlDbType.Text, cancellationToken);
         }
 
         return await importer.CompleteAsync(cancellationToken);

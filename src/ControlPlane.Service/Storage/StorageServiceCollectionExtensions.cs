@@ -1,3 +1,4 @@
+using ControlPlane.Service.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,7 @@ public static class StorageServiceCollectionExtensions
 
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddSingleton<PartitionMaintenance>();
+        services.TryAddSingleton<ReplicaIdentity>();
         services.TryAddSingleton<ProbeSampleCopyWriter>();
         services.TryAddSingleton<RollupCalculator>();
         services.TryAddSingleton<HealthHistoryQueries>();

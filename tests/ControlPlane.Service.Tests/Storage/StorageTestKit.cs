@@ -45,10 +45,10 @@ internal sealed class StorageTestKit : IAsyncDisposable
     public PartitionMaintenance Partitions() =>
         new(DataSource, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<PartitionMaintenance>.Instance);
 
-    public ProbeSampleCopyWriter Writer() => new(DataSource);
+    public ProbeSampleCopyWriter Writer() => new(DataSource, new ControlPlane.Service.Hosting.ReplicaIdentity());
 
     public ProbeSampleIngest Ingest(NpgsqlDataSource? dataSource = null) => new(
-        new ProbeSampleCopyWriter(dataSource ?? DataSource),
+        new ProbeSampleCopyWriter(dataSource ?? DataSource, new ControlPlane.Service.Hosting.ReplicaIdentity()),
         Partitions(),
         Microsoft.Extensions.Options.Options.Create(Options),
         Time,

@@ -1,0 +1,211 @@
+using ControlPlane.Contracts;
+
+namespace ControlPlane.Client;
+
+/// <summary>A target chosen for one request.</summary>
+/// <param name="Route">The route asked for.</param>
+/// <param name="Target">Target id (<c>provider/model</c>).</param>
+/// <param name="Provider">Provider id: map it to your own base URL and key.</param>
+/// <param name="Model">Model name to send to the provider.</param>
+/// <param name="Tier">Index of the tier the target is in.</param>
+/// <param name="Weight">Its effective weight in the table.</param>
+/// <param name="Panic">True when the route is in panic (the control plane failed open to this target).</param>
+/// <param name="Pinned">True when the route is pinned to this target (operator pin or fail-open panic pick).</param>
+/// <param name="Version">Version of the table the decision came from.</param>
+public sealed record TargetSelection(
+    string Route, string Target, string Provider, string Model, int Tier, int Weight, bool Panic, bool Pinned, long Version);
+
+/// <summary>Picks targets for a route from the current routing table.</summary>
+public interface IRouteSelector
+{
+    /// <summary>Picks the target for one request: weighted random among the active tier's eligible targets.</summary>
+    /// <exception cref="NoRoutingTableException">No table has ever been received (nor cached).</exception>
+    /// <exception cref="UnknownRouteException">The table has no such route.</exception>
+    /// <exception cref="RouteUnavailableException">The route has no target to send to (fail-closed panic).</exception>
+    TargetSelection Select(string route);
+
+    /// <summary>
+    /// Every target worth trying, in order, for a safety net: the <see cref="Select"/> pick first, then the rest of
+    /// the active tier by weight (highest first), then the eligible targets of the other tiers in tier order.
+    /// </summary>
+    /// <exception cref="NoRoutingTableException">No table has ever been received (nor cached).</exception>
+    /// <exception cref="UnknownRouteException">The table has no such route.</exception>
+    /// <exception cref="RouteUnavailableException">The route has no target to send to (fail-closed panic).</exception>
+    IReadOnlyList<TargetSelection> SelectOrder(string route);
+}
+
+/// <summary>
+/// Selection rules, applied to the route's entry in the current table:
+/// <list type="number">
+/// <item><c>pinnedTarget</c> set (operator pin, or the fail-open panic pick): that target.</item>
+/// <item>Otherwise the active tier — <c>activeTier</c>, or the first tier with an eligible target if that tier has
+/// none — split by weight among its eligible targets (weight &gt; 0).</item>
+/// <item>Otherwise (panic with no pick, i.e. fail-closed): <see cref="RouteUnavailableException"/> carrying the
+/// control plane's <c>panicReason</c>. Never a silent empty answer.</item>
+/// </list>
+/// Thread-safe. Pass a seeded <see cref="Random"/> for reproducible choices (calls on it are serialized).
+/// </summary>
+public sealed class RouteSelector : IRouteSelector
+{
+    private readonly IRoutingTableSource _source;
+    private readonly Random _random;
+    private readonly Lock _randomGate = new();
+    private volatile Index? _index;
+
+    /// <summary>Creates a selector using <see cref="Random.Shared"/>.</summary>
+    public RouteSelector(IRoutingTableSource source)
+        : this(source, Random.Shared)
+    {
+    }
+
+    /// <summary>Creates a selector with a given random source.</summary>
+    public RouteSelector(IRoutingTableSource source, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(random);
+        _source = source;
+        _random = random;
+    }
+
+    /// <inheritdoc />
+    public TargetSelection Select(string route)
+    {
+        var (entry, version) = Find(route);
+        if (Pinned(entry) is { } pinned)
+        {
+            return ToSelection(entry, version, pinned.Tier, pinned.Target, isPinned: true);
+        }
+
+        var tier = ActiveTier(entry) ?? throw Unavailable(entry, version);
+        var eligible = Eligible(entry.Tiers[tier]).ToList();
+        var total = eligible.Sum(t => (long)t.Weight);
+        var ticket = NextLong(total);
+        foreach (var target in eligible)
+        {
+            ticket -= target.Weight;
+            if (ticket < 0)
+            {
+                return ToSelection(entry, version, tier, target, isPinned: false);
+            }
+        }
+
+        return ToSelection(entry, version, tier, eligible[^1], isPinned: false);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TargetSelection> SelectOrder(string route)
+    {
+        var first = Select(route);
+        var (entry, version) = Find(route);
+        var order = new List<TargetSelection> { first };
+        var seen = new HashSet<string>(StringComparer.Ordinal) { first.Target };
+        var active = ActiveTier(entry);
+
+        void AddTier(int index)
+        {
+            foreach (var target in Eligible(entry.Tiers[index]).OrderByDescending(t => t.Weight))
+            {
+                if (seen.Add(target.Target))
+                {
+                    order.Add(ToSelection(entry, version, index, target, isPinned: false));
+                }
+            }
+        }
+
+        if (active is { } activeIndex)
+        {
+            AddTier(activeIndex);
+        }
+
+        for (var i = 0; i < entry.Tiers.Count; i++)
+        {
+            if (i != active)
+            {
+                AddTier(i);
+            }
+        }
+
+        return order;
+    }
+
+    private (RouteEntry Entry, long Version) Find(string route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var current = _source.Current ?? throw new NoRoutingTableException();
+        var index = _index;
+        if (index is null || !ReferenceEquals(index.Message, current))
+        {
+            index = new Index(current, current.Table.Routes
+                .GroupBy(r => r.Route, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal));
+            _index = index;
+        }
+
+        return index.Routes.TryGetValue(route, out var entry)
+            ? (entry, current.Version)
+            : throw new UnknownRouteException(route, current.Version);
+    }
+
+    private static IEnumerable<TargetEntry> Eligible(TierEntry tier) => tier.Targets.Where(t => t.Eligible && t.Weight > 0);
+
+    private static int? ActiveTier(RouteEntry entry)
+    {
+        if (entry.ActiveTier is { } declared && declared >= 0 && declared < entry.Tiers.Count && Eligible(entry.Tiers[declared]).Any())
+        {
+            return declared;
+        }
+
+        // Defensive: a table whose activeTier has nothing eligible still routes by the protocol's tier rule.
+        for (var i = 0; i < entry.Tiers.Count; i++)
+        {
+            if (Eligible(entry.Tiers[i]).Any())
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    private static (int Tier, TargetEntry Target)? Pinned(RouteEntry entry)
+    {
+        if (entry.PinnedTarget is not { } pinned)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < entry.Tiers.Count; i++)
+        {
+            foreach (var target in entry.Tiers[i].Targets)
+            {
+                if (string.Equals(target.Target, pinned, StringComparison.Ordinal))
+                {
+                    return (i, target);
+                }
+            }
+        }
+
+        return null; // A pin naming a target outside the route cannot be resolved to a provider: route normally.
+    }
+
+    private static TargetSelection ToSelection(RouteEntry entry, long version, int tier, TargetEntry target, bool isPinned) =>
+        new(entry.Route, target.Target, target.Provider, target.Model, tier, target.Weight, entry.Panic, isPinned, version);
+
+    private static RouteUnavailableException Unavailable(RouteEntry entry, long version) =>
+        new(entry.Route, entry.PanicReason ?? "no eligible target", version);
+
+    private long NextLong(long maxExclusive)
+    {
+        if (ReferenceEquals(_random, Random.Shared))
+        {
+            return Random.Shared.NextInt64(maxExclusive);
+        }
+
+        lock (_randomGate)
+        {
+            return _random.NextInt64(maxExclusive);
+        }
+    }
+
+    private sealed record Index(RoutingTableChanged Message, Dictionary<string, RouteEntry> Routes);
+}

@@ -1,0 +1,74 @@
+namespace ControlPlane.Contracts;
+
+/// <summary>
+/// The whole routing decision of the control plane: one entry per route. Names targets only — never URLs or keys;
+/// endpoints and credentials stay in each data plane's own configuration.
+/// </summary>
+public sealed record RoutingTable
+{
+    /// <summary>Every route of the catalog, sorted by <see cref="RouteEntry.Route"/> (ordinal).</summary>
+    public required IReadOnlyList<RouteEntry> Routes { get; init; }
+}
+
+/// <summary>One route (a model alias clients ask for, such as <c>chat-default</c>): its tiers and where traffic goes.</summary>
+public sealed record RouteEntry
+{
+    /// <summary>Route id, as clients name it.</summary>
+    public required string Route { get; init; }
+
+    /// <summary>What happens when no target is eligible: <see cref="PanicPolicies.FailOpen"/> or <see cref="PanicPolicies.FailClosed"/>.</summary>
+    public required string PanicPolicy { get; init; }
+
+    /// <summary>True when no target of any tier is eligible and the panic policy decided where traffic goes.</summary>
+    public required bool Panic { get; init; }
+
+    /// <summary>Human-readable explanation of the panic decision; null when not in panic.</summary>
+    public string? PanicReason { get; init; }
+
+    /// <summary>
+    /// Index into <see cref="Tiers"/> of the tier taking the traffic (the first tier with an eligible target, or the
+    /// pinned target's tier); null in panic.
+    /// </summary>
+    public int? ActiveTier { get; init; }
+
+    /// <summary>
+    /// When set, the single target taking all of the route's traffic: an operator pin, or — with
+    /// <see cref="Panic"/> true under fail-open — the least-bad target the control plane fails open to.
+    /// </summary>
+    public string? PinnedTarget { get; init; }
+
+    /// <summary>Priority tiers in order: tier 0 first.</summary>
+    public required IReadOnlyList<TierEntry> Tiers { get; init; }
+}
+
+/// <summary>One priority tier of a route: traffic is split among its eligible targets by weight.</summary>
+public sealed record TierEntry
+{
+    /// <summary>The tier's targets in catalog order.</summary>
+    public required IReadOnlyList<TargetEntry> Targets { get; init; }
+}
+
+/// <summary>A target (provider × model) as it stands in one tier of one route.</summary>
+public sealed record TargetEntry
+{
+    /// <summary>Target id, <c>provider/model</c>, e.g. <c>anthropic/claude-sonnet-4-5</c>.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>Provider id from the catalog (the data plane maps it to its own base URL and key).</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>Model name sent to the provider.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>
+    /// Effective weight: configured weight × 100 × breaker (or override) multiplier, rounded, at least 1 while
+    /// eligible; 0 when not eligible.
+    /// </summary>
+    public required int Weight { get; init; }
+
+    /// <summary>Whether the target may take traffic.</summary>
+    public required bool Eligible { get; init; }
+
+    /// <summary>Breaker state: one of <see cref="TargetStates"/>.</summary>
+    public required string State { get; init; }
+}

@@ -1,0 +1,126 @@
+namespace ControlPlane.Contracts;
+
+/// <summary>RabbitMQ exchanges of the distribution protocol; all are durable fanout exchanges.</summary>
+public static class Exchanges
+{
+    /// <summary>Where the control plane publishes <see cref="RoutingTableChanged"/>.</summary>
+    public const string RoutingTable = "controlplane.routing-table";
+
+    /// <summary>Where subscribers publish <see cref="Contracts.SubscriberStatus"/>.</summary>
+    public const string SubscriberStatus = "controlplane.subscriber-status";
+
+    /// <summary>Where gateways publish <see cref="TrafficReport"/>.</summary>
+    public const string TrafficReports = "controlplane.traffic-reports";
+}
+
+/// <summary>Values of the AMQP <c>type</c> property, one per message.</summary>
+public static class MessageTypes
+{
+    /// <summary>Type of <see cref="Contracts.RoutingTableChanged"/>.</summary>
+    public const string RoutingTableChanged = nameof(Contracts.RoutingTableChanged);
+
+    /// <summary>Type of <see cref="Contracts.SubscriberStatus"/>.</summary>
+    public const string SubscriberStatus = nameof(Contracts.SubscriberStatus);
+
+    /// <summary>Type of <see cref="Contracts.TrafficReport"/>.</summary>
+    public const string TrafficReport = nameof(Contracts.TrafficReport);
+
+    /// <summary>Content type of every message: raw JSON, no envelope.</summary>
+    public const string ContentType = "application/json";
+}
+
+/// <summary>Values of <see cref="RouteEntry.PanicPolicy"/>.</summary>
+public static class PanicPolicies
+{
+    /// <summary>Send everything to the least-bad target.</summary>
+    public const string FailOpen = "fail-open";
+
+    /// <summary>Send nothing.</summary>
+    public const string FailClosed = "fail-closed";
+}
+
+/// <summary>Values of <see cref="TargetEntry.State"/>.</summary>
+public static class TargetStates
+{
+    /// <summary>Healthy.</summary>
+    public const string Closed = "closed";
+
+    /// <summary>Over its latency objective: lower weight, still eligible.</summary>
+    public const string Degraded = "degraded";
+
+    /// <summary>Failing: no traffic.</summary>
+    public const string Open = "open";
+
+    /// <summary>Trial probes under way.</summary>
+    public const string HalfOpen = "half-open";
+}
+
+/// <summary>Well-known values of <see cref="SubscriberStatus.Kind"/>.</summary>
+public static class SubscriberKinds
+{
+    /// <summary>A ControlPlane gateway.</summary>
+    public const string Gateway = "gateway";
+
+    /// <summary>An application using the client SDK.</summary>
+    public const string Sdk = "sdk";
+}
+
+/// <summary>Reasons a subscriber rejects a table (<see cref="RejectionInfo.Reason"/>).</summary>
+public static class RejectionReasons
+{
+    /// <summary>Not JSON, or not a valid <see cref="RoutingTableChanged"/>.</summary>
+    public const string Malformed = "malformed";
+
+    /// <summary>Signed with a key id the subscriber does not trust.</summary>
+    public const string UnknownKeyId = "unknown-key-id";
+
+    /// <summary>The signature does not match the content.</summary>
+    public const string BadSignature = "bad-signature";
+}
+
+/// <summary>Wire names of probe and traffic outcomes (keys of <see cref="TargetTraffic.Outcomes"/>).</summary>
+public static class Outcomes
+{
+    /// <summary>Answered within its latency objective.</summary>
+    public const string Success = "success";
+
+    /// <summary>Answered, over its latency objective.</summary>
+    public const string Slow = "slow";
+
+    /// <summary>529 / overloaded_error.</summary>
+    public const string Overloaded = "overloaded";
+
+    /// <summary>429.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>Spend cap or quota reached.</summary>
+    public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>5xx.</summary>
+    public const string ServerError = "server_error";
+
+    /// <summary>No answer in time.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>TCP/TLS connection failed.</summary>
+    public const string ConnectFailure = "connect_failure";
+
+    /// <summary>401/403.</summary>
+    public const string AuthFailure = "auth_failure";
+
+    /// <summary>400: the request was wrong.</summary>
+    public const string BadRequest = "bad_request";
+
+    /// <summary>200 then an error mid-stream.</summary>
+    public const string StreamError = "stream_error";
+
+    /// <summary>Unparseable answer.</summary>
+    public const string MalformedResponse = "malformed_response";
+
+    /// <summary>Every outcome wire name.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Success, Slow, Overloaded, RateLimited, QuotaExceeded, ServerError, Timeout, ConnectFailure, AuthFailure,
+        BadRequest, StreamError, MalformedResponse,
+    ];
+}

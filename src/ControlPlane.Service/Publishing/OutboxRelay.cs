@@ -1,0 +1,148 @@
+using ControlPlane.Service.Leadership;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Prometheus;
+
+namespace ControlPlane.Service.Publishing;
+
+/// <summary>
+/// Publishes committed routing table versions from the outbox to RabbitMQ, strictly in version order, on the leader
+/// only. A version is marked sent after the broker confirms it; until then it is retried with backoff, and nothing
+/// after it is published (subscribers may then see a version twice, never out of order or missing).
+/// </summary>
+internal sealed partial class OutboxRelay(
+    ILeadership leadership,
+    NpgsqlDataSource dataSource,
+    IBus bus,
+    OutboxSignal signal,
+    IOptions<PublishingOptions> options,
+    TimeProvider time,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private static readonly Gauge Pending = Metrics.CreateGauge("controlplane_outbox_pending", "Routing table versions committed but not yet confirmed by the broker.");
+    private static readonly Counter Published = Metrics.CreateCounter("controlplane_routing_tables_published_total", "Routing table versions published to RabbitMQ.");
+    private static readonly Counter Failures = Metrics.CreateCounter("controlplane_outbox_publish_failures_total", "Failed attempts to publish a routing table version.");
+    private static readonly Histogram CommitToPublish = Metrics.CreateHistogram(
+        "controlplane_outbox_publish_latency_seconds", "Time from committing a version to the broker confirming it.",
+        new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var term = await leadership.WaitForLeadershipAsync(stoppingToken);
+                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
+                await RelayAsync(leading.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Leadership lost: the next leader picks up from the outbox.
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task RelayAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var delay = options.Value.RelayPollInterval;
+            try
+            {
+                var sent = await PublishPendingAsync(cancellationToken);
+                failures = 0;
+                if (sent > 0)
+                {
+                    continue; // There may be more.
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failures++;
+                Failures.Inc();
+                delay = Backoff(failures);
+                LogPublishFailed(logger, e.GetType().Name, delay.TotalSeconds);
+            }
+
+            await signal.WaitAsync(delay, time, cancellationToken);
+        }
+    }
+
+    private async Task<int> PublishPendingAsync(CancellationToken cancellationToken)
+    {
+        var pending = new List<(long Version, string Payload, DateTimeOffset CreatedAt)>();
+        await using (var select = dataSource.CreateCommand(
+            "SELECT version, payload, created_at FROM routing_outbox WHERE published_at IS NULL ORDER BY version LIMIT 100"))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                pending.Add((reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
+            }
+        }
+
+        Pending.Set(pending.Count);
+        foreach (var (version, payload, createdAt) in pending)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(options.Value.PublishTimeout);
+                await bus.Publish(new SignedRoutingTable(payload), timeout.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await RecordFailureAsync(version, e.GetType().Name, cancellationToken);
+                throw;
+            }
+
+            var now = time.GetUtcNow();
+            await using var update = dataSource.CreateCommand(
+                "UPDATE routing_outbox SET published_at = $2, attempts = attempts + 1, last_error = NULL WHERE version = $1");
+            update.Parameters.Add(new() { Value = version });
+            update.Parameters.Add(new() { Value = now });
+            await update.ExecuteNonQueryAsync(cancellationToken);
+            Published.Inc();
+            Pending.Dec();
+            CommitToPublish.Observe(Math.Max(0, (now - createdAt).TotalSeconds));
+            LogPublished(logger, version);
+        }
+
+        return pending.Count;
+    }
+
+    private async Task RecordFailureAsync(long version, string error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var update = dataSource.CreateCommand("UPDATE routing_outbox SET attempts = attempts + 1, last_error = $2 WHERE version = $1");
+            update.Parameters.Add(new() { Value = version });
+            update.Parameters.Add(new() { Value = error });
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (NpgsqlException)
+        {
+            // Bookkeeping only; the version stays pending either way.
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var exponential = TimeSpan.FromMilliseconds(200 * Math.Pow(2, Math.Min(failures, 10)));
+        var capped = exponential < options.Value.MaxRetryDelay ? exponential : options.Value.MaxRetryDelay;
+        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
+    }
+
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Debug, Message = "Routing table version {Version} published")]
+    private static partial void LogPublished(ILogger logger, long version);
+
+    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Publishing routing tables failed ({Error}); retrying in {Seconds:0.0}s")]
+    private static partial void LogPublishFailed(ILogger logger, string error, double seconds);
+}

@@ -1,0 +1,63 @@
+using ControlPlane.Contracts;
+using ControlPlane.Service.Subscribers;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace ControlPlane.Service.Publishing;
+
+public static class PublishingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Signed routing tables through a transactional outbox to RabbitMQ (MassTransit 8, publisher confirms), and the
+    /// subscribers' status reports back. Messages are raw JSON on plain fanout exchanges so any language can subscribe.
+    /// </summary>
+    public static IHostApplicationBuilder AddPublishing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PublishingOptions>, PublishingOptionsValidator>();
+        builder.Services.AddSingleton<RoutingTableSigning>();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<SubscriberStore>();
+        builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<ConvergenceMonitor>();
+
+        var rabbit = builder.Configuration.GetConnectionString("RabbitMq");
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<SubscriberStatusConsumer>();
+            // The broker being away must not make the control plane unready: it keeps probing, evaluating and
+            // serving snapshots, and the outbox catches up when the broker returns.
+            bus.ConfigureHealthCheckOptions(health => health.Tags.Remove("ready"));
+            bus.UsingRabbitMq((context, rmq) =>
+            {
+                if (Uri.TryCreate(rabbit, UriKind.Absolute, out var uri))
+                {
+                    rmq.Host(uri);
+                }
+
+                rmq.UseRawJsonSerializer(RawSerializerOptions.Default, isDefault: true);
+                rmq.Message<SignedRoutingTable>(m => m.SetEntityName(Exchanges.RoutingTable));
+                rmq.Publish<SignedRoutingTable>(p =>
+                {
+                    p.ExchangeType = "fanout";
+                    p.Durable = true;
+                });
+
+                // One shared queue for every replica (competing consumers): each report is recorded once.
+                rmq.ReceiveEndpoint("controlplane.subscriber-status.control-plane", endpoint =>
+                {
+                    endpoint.ConfigureConsumeTopology = false;
+                    endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+                    endpoint.Bind(Exchanges.SubscriberStatus, b => b.ExchangeType = "fanout");
+                    endpoint.ConfigureConsumer<SubscriberStatusConsumer>(context);
+                });
+            });
+        });
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = false;
+            o.StopTimeout = TimeSpan.FromSeconds(10);
+        });
+        return builder;
+    }
+}
