@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Contracts;
 using ControlPlane.Simulator;
 using ControlPlane.Testing;
 using Xunit;
@@ -81,6 +82,9 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
         var env = new Dictionary<string, string?>
         {
             ["ConnectionStrings__ControlPlane"] = connectionString,
+            ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
+            ["Publishing__SigningKeyId"] = "it-breakers",
+            ["Publishing__SigningKeyPem"] = SigningKeys.Generate().PrivateKeyPem,
             ["Probing__ClusterCheckinInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Information",
         };
