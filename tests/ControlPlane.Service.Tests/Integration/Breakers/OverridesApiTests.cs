@@ -41,6 +41,12 @@ public sealed class OverridesApiTests(OverridesFixture fixture) : IClassFixture<
         await fixture.UntilRouteAsync(route.Id, r => (restored = r).ActiveTier == 0, "cancelling the drain puts the primary back");
         Assert.True(restored!.Version > drained.Version);
 
+        // A second DELETE changes nothing and is not audited as another cancellation.
+        using (var again = await fixture.Operate.DeleteAsync(new Uri($"api/overrides/{id}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
         var audit = await AuditAsync(fixture.Anonymous, id);
         Assert.Equal(["override.create", "override.cancel"], audit.Select(a => a.Action));
         Assert.All(audit, a => Assert.Equal("oncall", a.Actor));
