@@ -110,14 +110,16 @@ public sealed record CreateOverrideRequest(
             }
             else
             {
+                // Name the field the caller actually sent, so a bad ttl is not reported against an absent expiresAt.
+                var field = ExpiresAt is null ? "ttl" : "expiresAt";
                 var expires = ExpiresAt ?? now + Ttl!.Value;
                 if (expires <= now)
                 {
-                    Add("expiresAt", "The override would already have expired.");
+                    Add(field, "The override would already have expired.");
                 }
                 else if (expires - now > maxLifetime)
                 {
-                    Add("expiresAt", $"An override may last at most {maxLifetime.TotalDays:0} days.");
+                    Add(field, $"An override may last at most {maxLifetime.TotalDays:0} days.");
                 }
             }
         }

@@ -35,14 +35,18 @@ public sealed class OverrideStore(NpgsqlDataSource dataSource)
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Cancels a live override; returns the updated record, or null when there is no such override.</summary>
+    /// <summary>
+    /// Cancels an override; returns the record, or null when there is no such override. Cancelling twice is
+    /// idempotent: the second call returns the record as first cancelled and writes no audit entry, so the audit log
+    /// never shows a cancellation that changed nothing (or credits it to the wrong key).
+    /// </summary>
     public async Task<OverrideRecord?> CancelAsync(Guid id, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         OverrideRecord? record;
         await using (var update = new NpgsqlCommand(
-            $"UPDATE overrides SET cancelled_at = COALESCE(cancelled_at, $2), cancelled_by = COALESCE(cancelled_by, $3) WHERE id = $1 RETURNING {Columns}",
+            $"UPDATE overrides SET cancelled_at = $2, cancelled_by = $3 WHERE id = $1 AND cancelled_at IS NULL RETURNING {Columns}",
             connection, transaction))
         {
             update.Parameters.Add(new() { Value = id });
@@ -55,6 +59,13 @@ public sealed class OverrideStore(NpgsqlDataSource dataSource)
         if (record is not null)
         {
             await AuditAsync(connection, transaction, now, actor, "override.cancel", id.ToString(), record, cancellationToken);
+        }
+        else
+        {
+            await using var existing = new NpgsqlCommand($"SELECT {Columns} FROM overrides WHERE id = $1", connection, transaction);
+            existing.Parameters.Add(new() { Value = id });
+            await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
+            record = await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
         }
 
         await transaction.CommitAsync(cancellationToken);

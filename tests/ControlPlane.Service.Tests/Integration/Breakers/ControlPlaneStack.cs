@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ControlPlane.Contracts;
+using ControlPlane.Simulator;
+using ControlPlane.Testing;
+using Xunit;
+
+namespace ControlPlane.Service.Tests.Integration.Breakers;
+
+/// <summary>Integration tests that run service processes go one class at a time: two shared cores, no timing games.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ServiceProcessCollection
+{
+    public const string Name = "service processes";
+}
+
+/// <summary>One route of the catalog: a tier-0 target on one simulated provider and a tier-1 target on another.</summary>
+internal sealed record TestRoute(string Id, string PrimaryProvider, string SecondaryProvider, string Model)
+{
+    public string Primary => $"{PrimaryProvider}/{Model}";
+
+    public string Secondary => $"{SecondaryProvider}/{Model}";
+}
+
+/// <summary>An admin API key the test generated: the service only ever sees its SHA-256.</summary>
+internal sealed record TestApiKey(string Name, string Secret, params string[] Scopes)
+{
+    public static TestApiKey Create(string name, params string[] scopes) =>
+        new(name, "cpk-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), scopes);
+
+    public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Secret)));
+}
+
+/// <summary>
+/// The simulator in-process, a catalog file pointing at it, and real service processes (the built DLL) on one
+/// database, configured through environment variables the way an operator configures them.
+/// </summary>
+internal sealed class ControlPlaneStack : IAsyncDisposable
+{
+    private readonly string _configFile = Path.Combine(Path.GetTempPath(), $"controlplane-it-{Guid.NewGuid():N}.json");
+    private readonly Dictionary<string, string?> _environment;
+    private readonly List<ServiceProcess> _replicas = [];
+
+    private ControlPlaneStack(SimulatorHost simulator, Dictionary<string, string?> environment)
+    {
+        Simulator = simulator;
+        _environment = environment;
+    }
+
+    public SimulatorHost Simulator { get; }
+
+    public IReadOnlyList<ServiceProcess> Replicas => _replicas;
+
+    /// <summary>
+    /// Starts the simulator with every provider the routes name (each accepting every model), writes the catalog
+    /// and returns the stack with no replica running yet.
+    /// </summary>
+    public static async Task<ControlPlaneStack> CreateAsync(
+        string connectionString,
+        IReadOnlyList<TestRoute> routes,
+        TimeSpan probeInterval,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        IReadOnlyList<TestApiKey>? keys = null)
+    {
+        var providers = routes.SelectMany(r => new[] { r.PrimaryProvider, r.SecondaryProvider }).Distinct().ToList();
+        var secrets = providers.ToDictionary(p => p, p => $"sk-sim-{p}-{Guid.NewGuid():N}");
+        var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
+        {
+            Providers = providers.Select(p => new SimulatedProviderOptions
+            {
+                Id = p,
+                Kind = KindOf(p),
+                ApiKey = secrets[p],
+                Models = routes.Where(r => r.PrimaryProvider == p || r.SecondaryProvider == p).Select(r => r.Model).Distinct().ToList(),
+            }).ToList(),
+        });
+
+        var env = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__ControlPlane"] = connectionString,
+            ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
+            ["Publishing__SigningKeyId"] = "it-breakers",
+            ["Publishing__SigningKeyPem"] = SigningKeys.Generate().PrivateKeyPem,
+            ["Probing__ClusterCheckinInterval"] = "00:00:01",
+            ["Logging__LogLevel__Default"] = "Information",
+        };
+        foreach (var (provider, secret) in secrets)
+        {
+            env[KeyVariable(provider)] = secret;
+        }
+
+        for (var i = 0; i < (keys?.Count ?? 0); i++)
+        {
+            var key = keys![i];
+            env[$"AdminApi__Keys__{i}__Name"] = key.Name;
+            env[$"AdminApi__Keys__{i}__Sha256"] = key.Sha256;
+            for (var s = 0; s < key.Scopes.Length; s++)
+            {
+                env[$"AdminApi__Keys__{i}__Scopes__{s}"] = key.Scopes[s];
+            }
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            env[name] = value;
+        }
+
+        var stack = new ControlPlaneStack(simulator, env);
+        await File.WriteAllTextAsync(stack._configFile, CatalogJson(simulator, providers, routes, probeInterval));
+        env[Hosting.ServiceDefaults.ConfigFileVariable] = stack._configFile;
+        return stack;
+    }
+
+    public async Task<ServiceProcess> StartReplicaAsync()
+    {
+        var replica = await ServiceProcess.StartAsync("ControlPlane.Service", _environment, readyTimeout: TimeSpan.FromSeconds(90));
+        _replicas.Add(replica);
+        return replica;
+    }
+
+    /// <summary>Every replica's recent output, for failure messages.</summary>
+    public string Output() => string.Join("\n", _replicas.Select((r, i) => $"--- replica {i} ---\n{Tail(r.Output, 6000)}"));
+
+    /// <summary><see cref="Eventually.UntilAsync"/> with the replicas' logs attached to the failure.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await Eventually.UntilAsync(condition, timeout ?? TimeSpan.FromSeconds(60), because);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Output()}", e);
+        }
+    }
+
+    public static HttpClient Client(ServiceProcess replica, TestApiKey? key = null)
+    {
+        var http = new HttpClient { BaseAddress = replica.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        if (key is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Secret);
+        }
+
+        return http;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var replica in _replicas)
+        {
+            await replica.DisposeAsync();
+        }
+
+        await Simulator.DisposeAsync();
+        File.Delete(_configFile);
+    }
+
+    private static string KindOf(string provider) => provider.StartsWith("anthropic", StringComparison.Ordinal) ? "anthropic" : "openai";
+
+    private static string KeyVariable(string provider) => "CP_IT_KEY_" + provider.ToUpperInvariant().Replace('-', '_');
+
+    private static string CatalogJson(SimulatorHost simulator, IReadOnlyList<string> providers, IReadOnlyList<TestRoute> routes, TimeSpan interval)
+    {
+        var seconds = interval.ToString("c", CultureInfo.InvariantCulture);
+        var catalog = new JsonObject
+        {
+            ["Probe"] = new JsonObject
+            {
+                ["Mode"] = "inference",
+                ["Interval"] = seconds,
+                ["Timeout"] = seconds,
+                ["MaxTokens"] = 1,
+                ["Stream"] = true,
+            },
+            ["Providers"] = new JsonArray(providers.Select(p => (JsonNode)new JsonObject
+            {
+                ["Id"] = p,
+                ["Kind"] = KindOf(p),
+                ["BaseUrl"] = simulator.BaseUrlOf(p).ToString(),
+                ["ApiKeyEnv"] = KeyVariable(p),
+            }).ToArray()),
+            ["Targets"] = new JsonArray(routes
+                .SelectMany(r => new[] { (r.PrimaryProvider, r.Model), (r.SecondaryProvider, r.Model) })
+                .Distinct()
+                .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Item1, ["Model"] = t.Item2 })
+                .ToArray()),
+            ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject
+            {
+                ["Id"] = r.Id,
+                ["Tiers"] = new JsonArray(
+                    new JsonObject { ["Targets"] = new JsonArray(new JsonObject { ["Target"] = r.Primary, ["Weight"] = 1 }) },
+                    new JsonObject { ["Targets"] = new JsonArray(new JsonObject { ["Target"] = r.Secondary, ["Weight"] = 1 }) }),
+            }).ToArray()),
+        };
+        return new JsonObject { ["Catalog"] = catalog }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];
+}
