@@ -18,8 +18,12 @@ public static class RoutingTableMapper
         Routes = table.Routes.Select(route =>
         {
             var active = route.Active.ToDictionary(a => a.Target, a => a.Weight);
-            var activeTier = route.ActiveTierIndex
-                ?? route.Tiers.FirstOrDefault(t => t.Targets.Any(x => active.ContainsKey(x.Target)))?.Index;
+            // A fail-open panic pick travels as pinnedTarget with no active tier (docs/protocol.md); so does an operator pin,
+            // which keeps its tier.
+            var pinned = (route.PinnedBy is not null || route.Panic) && route.Active.Count > 0 ? route.Active[0].Target.Value : null;
+            var activeTier = route.Panic
+                ? null
+                : route.ActiveTierIndex ?? route.Tiers.FirstOrDefault(t => t.Targets.Any(x => active.ContainsKey(x.Target)))?.Index;
             return new RouteEntry
             {
                 Route = route.RouteId,
@@ -27,7 +31,7 @@ public static class RoutingTableMapper
                 Panic = route.Panic,
                 PanicReason = route.PanicReason,
                 ActiveTier = activeTier,
-                PinnedTarget = route.PinnedBy is null || route.Active.Count == 0 ? null : route.Active[0].Target.Value,
+                PinnedTarget = pinned,
                 Tiers = route.Tiers.Select(tier => new TierEntry
                 {
                     Targets = tier.Targets.Select(t =>
