@@ -11,6 +11,12 @@ public static class ServiceDefaults
 {
     public const string ConfigFileVariable = "CONTROLPLANE_CONFIG_FILE";
 
+    /// <summary>
+    /// Only our own checks decide readiness. Libraries (MassTransit) tag theirs "ready" too, and a broker outage must not
+    /// take the control plane out of its Service: it keeps probing, evaluating and serving snapshots meanwhile.
+    /// </summary>
+    public const string ReadinessTag = "controlplane-ready";
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         AddConfigFile(builder);
@@ -19,7 +25,7 @@ public static class ServiceDefaults
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ReplicaIdentity>();
         builder.Services.AddHealthChecks()
-            .AddCheck<PostgresReadinessCheck>("postgres", tags: ["ready"]);
+            .AddCheck<PostgresReadinessCheck>("postgres", tags: [ReadinessTag]);
         return builder;
     }
 
@@ -62,7 +68,7 @@ public static class ServiceDefaults
 
         // Liveness: the process answers. Readiness: it can reach Postgres, so it is worth sending work to.
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains(ReadinessTag) });
         return app;
     }
 }

@@ -25,9 +25,6 @@ public static class PublishingServiceCollectionExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<SubscriberStatusConsumer>();
-            // The broker being away must not make the control plane unready: it keeps probing, evaluating and
-            // serving snapshots, and the outbox catches up when the broker returns.
-            bus.ConfigureHealthCheckOptions(health => health.Tags.Remove("ready"));
             bus.UsingRabbitMq((context, rmq) =>
             {
                 if (Uri.TryCreate(rabbit, UriKind.Absolute, out var uri))

@@ -45,11 +45,17 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
     private readonly Dictionary<string, string?> _environment;
     private readonly List<ServiceProcess> _replicas = [];
 
-    private ControlPlaneStack(SimulatorHost simulator, Dictionary<string, string?> environment)
+    private ControlPlaneStack(SimulatorHost simulator, Dictionary<string, string?> environment, SigningKeyPair keys)
     {
         Simulator = simulator;
         _environment = environment;
+        Keys = keys;
     }
+
+    public const string SigningKeyId = "it-breakers";
+
+    /// <summary>The pair the replicas sign with; subscribers trust <see cref="SigningKeyPair.PublicKeyPem"/> under <see cref="SigningKeyId"/>.</summary>
+    public SigningKeyPair Keys { get; }
 
     public SimulatorHost Simulator { get; }
 
@@ -79,12 +85,13 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
             }).ToList(),
         });
 
+        var signingKeys = SigningKeys.Generate();
         var env = new Dictionary<string, string?>
         {
             ["ConnectionStrings__ControlPlane"] = connectionString,
             ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
-            ["Publishing__SigningKeyId"] = "it-breakers",
-            ["Publishing__SigningKeyPem"] = SigningKeys.Generate().PrivateKeyPem,
+            ["Publishing__SigningKeyId"] = SigningKeyId,
+            ["Publishing__SigningKeyPem"] = signingKeys.PrivateKeyPem,
             ["Probing__ClusterCheckinInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Information",
         };
@@ -109,15 +116,22 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
             env[name] = value;
         }
 
-        var stack = new ControlPlaneStack(simulator, env);
+        var stack = new ControlPlaneStack(simulator, env, signingKeys);
         await File.WriteAllTextAsync(stack._configFile, CatalogJson(simulator, providers, routes, probeInterval));
         env[Hosting.ServiceDefaults.ConfigFileVariable] = stack._configFile;
         return stack;
     }
 
-    public async Task<ServiceProcess> StartReplicaAsync()
+    /// <summary>Starts one more replica; <paramref name="overrides"/> changes its environment only (e.g. an unreachable broker).</summary>
+    public async Task<ServiceProcess> StartReplicaAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var replica = await ServiceProcess.StartAsync("ControlPlane.Service", _environment, readyTimeout: TimeSpan.FromSeconds(90));
+        var environment = new Dictionary<string, string?>(_environment);
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
+        }
+
+        var replica = await ServiceProcess.StartAsync("ControlPlane.Service", environment, readyTimeout: TimeSpan.FromSeconds(90));
         _replicas.Add(replica);
         return replica;
     }
