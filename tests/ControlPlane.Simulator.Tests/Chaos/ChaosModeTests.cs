@@ -1,3 +1,4 @@
+using ControlPlane.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -58,8 +59,14 @@ public sealed class ChaosModeTests : IAsyncLifetime
     {
         await _sim.SetChaosAsync(TestSimulator.Anthropic, new ChaosSettings { Mode = ChaosMode.Hang });
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _sim.SendAsync(_sim.Inference(TestSimulator.Anthropic), timeout.Token));
+        // Give up only once the simulator holds the request, so a slow machine cannot make this pass for the wrong reason.
+        using var giveUp = new CancellationTokenSource();
+        var hung = _sim.SendAsync(_sim.Inference(TestSimulator.Anthropic), giveUp.Token);
+        await Eventually.UntilAsync(() => Task.FromResult(_sim.Host.StatsOf(TestSimulator.Anthropic).Total == 1), TimeSpan.FromSeconds(10), "the simulator receives the request");
+        await Task.Delay(200);
+        Assert.False(hung.IsCompleted, "a hung provider must not answer");
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hung);
         Assert.Equal(1, _sim.Host.StatsOf(TestSimulator.Anthropic).Total);
 
         // A second hung request still open while the simulator shuts down must not hold the shutdown up.
