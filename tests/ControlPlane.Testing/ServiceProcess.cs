@@ -38,8 +38,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Path of a project's built entry assembly, in the same configuration as the running tests.</summary>
     public static string AssemblyPath(string projectName)
     {
-        var testDir = AppContext.BaseDirectory; // …/tests/X/bin/<Configuration>/net10.0/
-        var configuration = new DirectoryInfo(testDir).Parent!.Parent!.Name;
+        var testDir = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory); // …/tests/X/bin/<Configuration>/net10.0
+        var configuration = new DirectoryInfo(testDir).Parent!.Name;
         var root = RepositoryRoot();
         var path = Path.Combine(root, "src", projectName, "bin", configuration, "net10.0", projectName + ".dll");
         return File.Exists(path)
