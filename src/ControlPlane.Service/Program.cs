@@ -26,6 +26,10 @@ builder.AddHealthViews();
 builder.AddBreakers();
 
 var app = builder.Build();
+if (!app.ValidateConfiguration())
+{
+    return 1;
+}
 
 app.MapServiceDefaults();
 app.MapHealthApi();
