@@ -34,6 +34,10 @@ builder.AddBreakers();
 builder.AddPublishing();
 
 var app = builder.Build();
+if (!app.ValidateConfiguration())
+{
+    return 1;
+}
 
 app.MapServiceDefaults();
 app.MapHealthApi();

@@ -24,6 +24,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The OS process id (for /proc readings in benchmarks). `dotnet app.dll` runs the app in this process.</summary>
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get

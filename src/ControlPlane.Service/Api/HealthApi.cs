@@ -59,7 +59,7 @@ public static class HealthApi
         return TypedResults.Ok<IReadOnlyList<SampleView>>(samples.Select(SampleView.From).ToList());
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<MinuteRollup>>, ProblemHttpResult>> GetRollups(
+    private static async Task<Results<Ok<IReadOnlyList<RollupView>>, ProblemHttpResult>> GetRollups(
         string? target, DateTimeOffset? from, DateTimeOffset? to,
         ProviderCatalog catalog, HealthHistoryQueries history, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -70,7 +70,7 @@ public static class HealthApi
         }
 
         var rollups = await history.GetRollupsAsync(id, range.From, range.To, cancellationToken);
-        return TypedResults.Ok(rollups);
+        return TypedResults.Ok<IReadOnlyList<RollupView>>(rollups.Select(RollupView.From).ToList());
     }
 
     private static ProblemHttpResult? ValidateQuery(
@@ -134,4 +134,34 @@ public sealed record SampleView(
         s.HttpStatus,
         s.RetryAfter?.TotalSeconds,
         s.Detail);
+}
+
+/// <summary>A minute rollup in the API's vocabulary: outcome wire names and milliseconds, like <see cref="SampleView"/>.</summary>
+public sealed record RollupView(
+    string Target,
+    string Provider,
+    string Model,
+    DateTimeOffset BucketStart,
+    int Total,
+    int Available,
+    IReadOnlyDictionary<string, int> Counts,
+    double? LatencyP50Ms,
+    double? LatencyP95Ms,
+    double? LatencyP99Ms,
+    double? TimeToFirstTokenP50Ms,
+    double? TimeToFirstTokenP95Ms)
+{
+    public static RollupView From(MinuteRollup r) => new(
+        r.Target.Value,
+        r.ProviderId,
+        r.Model,
+        r.BucketStart,
+        r.Total,
+        r.Available,
+        ProbeOutcomes.All.ToDictionary(o => o.ToWireName(), o => r.Counts.GetValueOrDefault(o)),
+        r.LatencyP50?.TotalMilliseconds,
+        r.LatencyP95?.TotalMilliseconds,
+        r.LatencyP99?.TotalMilliseconds,
+        r.TimeToFirstTokenP50?.TotalMilliseconds,
+        r.TimeToFirstTokenP95?.TotalMilliseconds);
 }

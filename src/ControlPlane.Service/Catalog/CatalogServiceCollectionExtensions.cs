@@ -17,7 +17,7 @@ public static class CatalogServiceCollectionExtensions
         builder.Services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>();
         builder.Services.AddSingleton(sp =>
         {
-            // Options validation has already run (ValidateOnStart), so a failure here is a bug, not bad config.
+            // Program validates every section before the host starts; this throw is the backstop for hosts that do not.
             var result = CatalogBuilder.Build(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, sp.GetRequiredService<IKeySourceProbe>());
             return result.Catalog ?? throw new OptionsValidationException(CatalogOptions.SectionName, typeof(CatalogOptions), result.Errors);
         });

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
 
@@ -54,6 +55,32 @@ public static class ServiceDefaults
         var file = new JsonConfigurationSource { Path = Path.GetFullPath(path), Optional = false, ReloadOnChange = false };
         file.ResolveFileProvider();
         sources.Insert(lastJson + 1, file);
+    }
+
+    /// <summary>
+    /// Runs every <c>ValidateOnStart</c> check at once and prints each problem on its own line; false when any failed.
+    /// Left to the host, the first hosted service that depends on an invalid section (the catalog, say) throws for that
+    /// section alone, before the host's own start-up validation could list the problems of every section together.
+    /// </summary>
+    public static bool ValidateConfiguration(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            return true;
+        }
+        catch (Exception e) when (e is OptionsValidationException or AggregateException)
+        {
+            var failures = (e is AggregateException aggregate ? aggregate.InnerExceptions : [e])
+                .SelectMany(inner => inner is OptionsValidationException options ? options.Failures : [inner.Message]);
+            Console.Error.WriteLine("Invalid configuration; the service cannot start:");
+            foreach (var failure in failures)
+            {
+                Console.Error.WriteLine($"  - {failure}");
+            }
+
+            return false;
+        }
     }
 
     public static WebApplication MapServiceDefaults(this WebApplication app)

@@ -16,7 +16,8 @@ internal sealed partial class ProbeRunner(
     private static readonly Histogram ScheduleLag = Metrics.CreateHistogram(
         "controlplane_probe_schedule_lag_seconds",
         "Delay between a probe's scheduled fire time and when it started.",
-        new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        // Fine around the 1 s objective (p99 < 1 s at 10,000 targets), so quantiles read from the buckets mean something.
+        new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10] });
 
     private readonly IProbeSampleObserver[] _observers = observers.ToArray();
 

@@ -22,6 +22,14 @@ public sealed class ProbeSchedulingOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a replica that found no due trigger waits before asking the job store again. Quartz's default of 30 s
+    /// leaves a replica idle for half a minute whenever another one held every due trigger when it looked (which is
+    /// what happens when replicas start together), and only triggers scheduled by the replica itself wake it sooner.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Triggers acquired per trip to the job store (fewer round trips at scale).</summary>
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;

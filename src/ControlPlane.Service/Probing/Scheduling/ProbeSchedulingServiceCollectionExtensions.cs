@@ -24,6 +24,7 @@ public static class ProbeSchedulingServiceCollectionExtensions
                 scheduler.InstanceName = "controlplane-probes";
                 scheduler.GenerateInstanceId = true;
                 scheduler.MaxBatchSize = options.BatchSize;
+                scheduler.IdleWaitTime = options.IdleWaitTime;
                 scheduler.BatchTriggerAcquisitionFireAheadTimeWindow = TimeSpan.FromMilliseconds(500);
             });
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using ControlPlane.Simulator;
+using ControlPlane.Testing;
+
+namespace ControlPlane.Service.Tests.Integration;
+
+/// <summary>
+/// Two replicas on one database share Quartz's clustered job store: each target is probed once per interval in
+/// total, not once per replica, and both replicas take a share of the work.
+/// </summary>
+public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private const int TargetCount = 6;
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Run = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task TwoReplicas_ProbeEachTargetOncePerInterval_AndBothDoWork()
+    {
+        var models = Enumerable.Range(1, TargetCount).Select(i => $"model-{i}").ToList();
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
+        {
+            Providers = [new SimulatedProviderOptions { Id = "local", Kind = "openai-compatible", Models = models }],
+        });
+        using var config = ConfigFile.Write(new
+        {
+            Catalog = new
+            {
+                Probe = new { Interval = Interval.ToString("c", CultureInfo.InvariantCulture), Timeout = "00:00:01" },
+                Providers = new[] { new { Id = "local", Kind = "openai-compatible", BaseUrl = simulator.BaseUrlOf("local").ToString() } },
+                Targets = models.Select(m => new { Provider = "local", Model = m }).ToArray(),
+            },
+        });
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__ControlPlane"] = database.ConnectionString,
+            [ConfigFile.Variable] = config.Path,
+            // Adaptive probing would rightly change intervals if a probe stalled on a busy machine; this test is
+            // about the clustered store alone.
+            ["Breakers__AdaptiveProbing"] = "false",
+        };
+
+        // Both start at once, so they also race on migrations and on reconciling the schedule.
+        var replicas = await Task.WhenAll(
+            ServiceProcess.StartAsync("ControlPlane.Service", environment),
+            ServiceProcess.StartAsync("ControlPlane.Service", environment));
+        await using var first = replicas[0];
+        await using var second = replicas[1];
+        await using var dataSource = database.CreateDataSource();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        await Eventually.UntilAsync(
+            async () => (await CountPerTargetAsync(dataSource, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1))).Count == TargetCount,
+            TimeSpan.FromSeconds(30),
+            "every target has been probed");
+        var windowStart = DateTimeOffset.UtcNow;
+        var running = Stopwatch.StartNew();
+        await Eventually.UntilAsync(
+            () => Task.FromResult(!first.HasExited && !second.HasExited && running.Elapsed >= Run),
+            Run + TimeSpan.FromSeconds(10),
+            $"both replicas have run for {Run.TotalSeconds} s");
+        Assert.False(first.HasExited || second.HasExited, $"a replica exited:\n{first.Output}\n{second.Output}");
+
+        // Leave the ingest (≤ 200 ms batching) time to write the window's last samples.
+        var windowEnd = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1);
+        await Eventually.UntilAsync(
+            async () => (await CountPerTargetAsync(dataSource, windowEnd, DateTimeOffset.UtcNow.AddMinutes(1))).Count == TargetCount,
+            TimeSpan.FromSeconds(15),
+            "samples after the window have been written, so the window is complete");
+
+        var counts = await CountPerTargetAsync(dataSource, windowStart, windowEnd);
+        var expected = (windowEnd - windowStart) / Interval;
+        Assert.Equal(TargetCount, counts.Count);
+        Assert.All(counts, c => Assert.True(
+            Math.Abs(c.Value - expected) <= 2,
+            $"{c.Key}: {c.Value} samples in {(windowEnd - windowStart).TotalSeconds:0.0} s, expected about {expected:0.0} (one per {Interval.TotalSeconds} s)"));
+
+        await using (var command = dataSource.CreateCommand("SELECT count(*) FROM qrtz_scheduler_state WHERE sched_name = 'controlplane-probes'"))
+        {
+            Assert.Equal(2L, (long)(await command.ExecuteScalarAsync())!);
+        }
+
+        var probesByReplica = new List<double>();
+        foreach (var replica in replicas)
+        {
+            var metrics = await PrometheusText.ScrapeAsync(http, replica.BaseUrl);
+            probesByReplica.Add(metrics.Sum("controlplane_probes_total"));
+        }
+
+        Assert.True(probesByReplica.All(p => p > 0), $"probes per replica: {string.Join(", ", probesByReplica)}");
+    }
+
+    private static async Task<Dictionary<string, long>> CountPerTargetAsync(Npgsql.NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT target_id, count(*) FROM probe_samples WHERE observed_at >= $1 AND observed_at < $2 GROUP BY target_id");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+}
