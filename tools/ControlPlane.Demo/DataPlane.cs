@@ -10,7 +10,7 @@ namespace ControlPlane.Demo;
 /// A data plane built on the client SDK: each request asks the selector for its targets in order and calls the first
 /// one's OpenAI-compatible endpoint, moving on to the next only if nothing came back (the gateway's safety net).
 /// </summary>
-internal sealed class DataPlane(IRouteSelector selector, SimulatorHost simulator, IReadOnlyDictionary<string, (string Kind, string Key)> providers, string route)
+internal sealed class DataPlane(IRouteSelector selector, SimulatorHost simulator, IReadOnlyDictionary<string, (string Kind, string Key)> providers, string route) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
 
@@ -20,6 +20,11 @@ internal sealed class DataPlane(IRouteSelector selector, SimulatorHost simulator
     public long Retried;
 
     public ConcurrentDictionary<string, long> ServedBy { get; } = new();
+
+    /// <summary>Every attempt, successful or not, per target: shows when the data plane stops even trying a dead one.</summary>
+    public ConcurrentDictionary<string, long> AttemptsOn { get; } = new();
+
+    public void Dispose() => _http.Dispose();
 
     /// <summary>Raised with the target that served each successful request.</summary>
     public event Action<string>? Served;
@@ -56,6 +61,7 @@ internal sealed class DataPlane(IRouteSelector selector, SimulatorHost simulator
                 Interlocked.Increment(ref Retried);
             }
 
+            AttemptsOn.AddOrUpdate(target.Target, 1, (_, n) => n + 1);
             if (await TryAsync(target, cancellationToken))
             {
                 Interlocked.Increment(ref Succeeded);
