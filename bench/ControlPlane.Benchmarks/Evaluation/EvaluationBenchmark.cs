@@ -202,8 +202,7 @@ public static class EvaluationBenchmark
     private static DetectionResult MeasureDetection(Options options, OutageKind kind)
     {
         var random = new Random(options.Seed + (int)kind + 1);
-        var probe = new ProbeSettings(ProbeMode.Inference, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(5), 1, "ping", true,
-            new Dictionary<string, string>());
+        var probe = CatalogBuilder.DefaultProbe;
         var results = new double[options.Phases];
         var probes = 0.0;
         for (var i = 0; i < options.Phases; i++)
@@ -221,7 +220,7 @@ public static class EvaluationBenchmark
     /// One target, one outage. Probes fire on a Quartz-like schedule (a job never overlaps itself: a fire while the
     /// previous probe still runs waits for it, or is skipped past the misfire threshold); every result wakes the
     /// evaluator, which runs the state machine and, when the wanted interval changes, reschedules the trigger at
-    /// evaluation time + the target's stable jitter, like ProbeCadenceController.
+    /// evaluation time + the target's stable jitter, like ProbeCadenceController (a faster interval starts at once).
     /// </summary>
     private static (double Seconds, int ProbesDuringOutage) SimulateOutage(ProbeSettings probe, OutageKind kind, Random random)
     {
@@ -254,7 +253,7 @@ public static class EvaluationBenchmark
                 ? (ProbeOutcome.Success, TimeSpan.FromMilliseconds(Math.Exp(6.2 + (0.4 * Gaussian(random)))))
                 : kind == OutageKind.FastFailure
                     ? (ProbeOutcome.Overloaded, TimeSpan.FromMilliseconds(100 + random.Next(100)))
-                    : (ProbeOutcome.Timeout, probe.Timeout);
+                    : (ProbeOutcome.Timeout, ProbeCadence.EffectiveTimeout(probe, interval));
             probesDuringOutage += down ? 1 : 0;
 
             var completed = fire + latency;
@@ -273,7 +272,7 @@ public static class EvaluationBenchmark
             if (wanted != interval)
             {
                 interval = wanted;
-                nextFire = completed + ProbeScheduleReconciler.JitterFor(id, interval);
+                nextFire = interval < probe.Interval ? completed : completed + ProbeScheduleReconciler.JitterFor(id, interval);
             }
             else
             {
@@ -301,7 +300,7 @@ public static class EvaluationBenchmark
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"| hard outage → breaker open, active probes only, fast errors (529/5xx), interval 10 s, min / median / p90 / max over {options.Phases:N0} phases | {S(fast.MinS)} / {S(fast.MedianS)} / {S(fast.P90S)} / {S(fast.MaxS)} (max {(fast.MaxS / interval).ToString("0.00", CultureInfo.InvariantCulture)} intervals; {fast.MeanProbesToOpen.ToString("0.0", CultureInfo.InvariantCulture)} probes) | ≤ 2 probe intervals (≤ 20 s) |");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"| same, provider hangs (8 s probe timeouts) | {S(timeouts.MinS)} / {S(timeouts.MedianS)} / {S(timeouts.P90S)} / {S(timeouts.MaxS)} (max {(timeouts.MaxS / interval).ToString("0.00", CultureInfo.InvariantCulture)} intervals; {timeouts.MeanProbesToOpen.ToString("0.0", CultureInfo.InvariantCulture)} probes) | ≤ 2 probe intervals (≤ 20 s) |");
+            $"| same, provider hangs (default 5 s probe timeout, capped at the fast interval) | {S(timeouts.MinS)} / {S(timeouts.MedianS)} / {S(timeouts.P90S)} / {S(timeouts.MaxS)} (max {(timeouts.MaxS / interval).ToString("0.00", CultureInfo.InvariantCulture)} intervals; {timeouts.MeanProbesToOpen.ToString("0.0", CultureInfo.InvariantCulture)} probes) | ≤ 2 probe intervals (≤ 20 s) |");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"Cost run: {cost.OpenTargets:N0} targets open or half-open (the simulated 2% outage), {cost.Versions} distinct table(s) over {options.Warmup + options.Iterations} evaluations. Breaker defaults: {BreakerSettings.Default.ConsecutiveFailureThreshold} consecutive failures; adaptive probing at interval/{ProbeCadenceSettings.Default.FastDivisor:0} once a failure makes the target suspect.");

@@ -42,4 +42,15 @@ public static class ProbeCadence
             ? interval * Math.Max(1, settings.CoveredMultiplier)
             : interval;
     }
+
+    /// <summary>
+    /// The timeout a probe gets at its current interval: never longer than the interval. A probe never overlaps the
+    /// previous one, so while a suspect target is probed faster, a hung provider must also time out faster, or three
+    /// full-length timeouts in a row would put detection well past two probe intervals.
+    /// </summary>
+    public static TimeSpan EffectiveTimeout(ProbeSettings probe, TimeSpan currentInterval)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        return currentInterval > TimeSpan.Zero && currentInterval < probe.Timeout ? currentInterval : probe.Timeout;
+    }
 }

@@ -22,8 +22,9 @@ public static class CatalogBuilder
     public static readonly ProbeSettings DefaultProbe = new(
         Mode: ProbeMode.Inference,
         Interval: TimeSpan.FromSeconds(10),
-        Timeout: TimeSpan.FromSeconds(8),
-        LatencyObjective: TimeSpan.FromSeconds(5),
+        // interval + timeout + two fast (interval / 4) probes stays within two intervals for a hung provider.
+        Timeout: TimeSpan.FromSeconds(5),
+        LatencyObjective: TimeSpan.FromSeconds(3),
         MaxTokens: 1,
         Prompt: "ping",
         Stream: true,
@@ -234,7 +235,8 @@ public static class CatalogBuilder
         }
 
         var interval = Pick(o => o.Interval) ?? DefaultProbe.Interval;
-        var timeout = Pick(o => o.Timeout) ?? DefaultProbe.Timeout;
+        // An unset timeout follows a short interval down, so setting only Interval never makes the catalog invalid.
+        var timeout = Pick(o => o.Timeout) ?? (interval > TimeSpan.Zero && interval < DefaultProbe.Timeout ? interval : DefaultProbe.Timeout);
         var objective = Pick(o => o.LatencyObjective) ?? DefaultProbe.LatencyObjective;
         var maxTokens = Pick(o => o.MaxTokens) ?? DefaultProbe.MaxTokens;
 

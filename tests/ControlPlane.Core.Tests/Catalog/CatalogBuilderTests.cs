@@ -207,4 +207,16 @@ public sealed class CatalogBuilderTests
         Assert.Contains(result.Errors, e => e.Contains("Catalog:Providers is empty", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Contains("Catalog:Targets is empty", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Build_ShortIntervalWithoutTimeout_DefaultsTheTimeoutToTheInterval()
+    {
+        var options = Valid();
+        options.Targets[0].Probe = new() { Interval = TimeSpan.FromSeconds(2) };
+
+        var result = CatalogBuilder.Build(options, AllKeys);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.Equal(TimeSpan.FromSeconds(2), result.Catalog!.Targets[new TargetId("anthropic/claude-sonnet-4-5")].Probe.Timeout);
+    }
 }

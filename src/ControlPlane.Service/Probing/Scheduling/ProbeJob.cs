@@ -12,5 +12,9 @@ internal sealed class ProbeJob(ProbeRunner runner) : IJob
     public static JobKey KeyFor(TargetId target) => new(target.Value, Group);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await runner.RunAsync(new TargetId(context.JobDetail.Key.Name), context.ScheduledFireTimeUtc, cancellationToken);
+        await runner.RunAsync(
+            new TargetId(context.JobDetail.Key.Name),
+            context.ScheduledFireTimeUtc,
+            (context.Trigger as ISimpleTrigger)?.RepeatInterval,
+            cancellationToken);
 }

@@ -1,3 +1,4 @@
+using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Storage;
 using Prometheus;
@@ -21,7 +22,8 @@ internal sealed partial class ProbeRunner(
 
     private readonly IProbeSampleObserver[] _observers = observers.ToArray();
 
-    public async Task RunAsync(TargetId targetId, DateTimeOffset? scheduledAt, CancellationToken cancellationToken)
+    /// <param name="currentInterval">The interval the trigger runs at now (adaptive probing may have shortened it).</param>
+    public async Task RunAsync(TargetId targetId, DateTimeOffset? scheduledAt, TimeSpan? currentInterval, CancellationToken cancellationToken)
     {
         if (!catalog.Targets.TryGetValue(targetId, out var target))
         {
@@ -33,6 +35,11 @@ internal sealed partial class ProbeRunner(
         if (scheduledAt is { } scheduled)
         {
             ScheduleLag.Observe(Math.Max(0, (time.GetUtcNow() - scheduled).TotalSeconds));
+        }
+
+        if (currentInterval is { } interval && ProbeCadence.EffectiveTimeout(target.Probe, interval) is var timeout && timeout != target.Probe.Timeout)
+        {
+            target = target with { Probe = target.Probe with { Timeout = timeout } };
         }
 
         var sample = await executor.ProbeAsync(target, cancellationToken);

@@ -85,7 +85,8 @@ internal sealed partial class ProbeScheduleReconciler(
             .WithIdentity(TriggerKeyFor(target))
             .ForJob(ProbeJob.KeyFor(target))
             .UsingJobData(BaseIntervalKey, ((long)baseInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .StartAt(now + JitterFor(target, interval))
+            // Spread targets over the interval, except when speeding a target up: a suspect target is re-probed now.
+            .StartAt(interval < baseInterval ? now : now + JitterFor(target, interval))
             .WithSimpleSchedule(s => s
                 .WithInterval(interval)
                 .RepeatForever()
