@@ -1,3 +1,5 @@
+using ControlPlane.Contracts;
+
 namespace ControlPlane.Core.Probing;
 
 /// <summary>
@@ -46,23 +48,39 @@ public static class ProbeOutcomes
 {
     public static IReadOnlyList<ProbeOutcome> All { get; } = Enum.GetValues<ProbeOutcome>();
 
-    /// <summary>Stable snake_case name used in metrics labels, the API and the database views.</summary>
+    /// <summary>Stable snake_case name (the wire names of <see cref="Outcomes"/>) used in metrics, the API and messages.</summary>
     public static string ToWireName(this ProbeOutcome outcome) => outcome switch
     {
-        ProbeOutcome.Success => "success",
-        ProbeOutcome.Slow => "slow",
-        ProbeOutcome.Overloaded => "overloaded",
-        ProbeOutcome.RateLimited => "rate_limited",
-        ProbeOutcome.QuotaExceeded => "quota_exceeded",
-        ProbeOutcome.ServerError => "server_error",
-        ProbeOutcome.Timeout => "timeout",
-        ProbeOutcome.ConnectFailure => "connect_failure",
-        ProbeOutcome.AuthFailure => "auth_failure",
-        ProbeOutcome.BadRequest => "bad_request",
-        ProbeOutcome.StreamError => "stream_error",
-        ProbeOutcome.MalformedResponse => "malformed_response",
+        ProbeOutcome.Success => Outcomes.Success,
+        ProbeOutcome.Slow => Outcomes.Slow,
+        ProbeOutcome.Overloaded => Outcomes.Overloaded,
+        ProbeOutcome.RateLimited => Outcomes.RateLimited,
+        ProbeOutcome.QuotaExceeded => Outcomes.QuotaExceeded,
+        ProbeOutcome.ServerError => Outcomes.ServerError,
+        ProbeOutcome.Timeout => Outcomes.Timeout,
+        ProbeOutcome.ConnectFailure => Outcomes.ConnectFailure,
+        ProbeOutcome.AuthFailure => Outcomes.AuthFailure,
+        ProbeOutcome.BadRequest => Outcomes.BadRequest,
+        ProbeOutcome.StreamError => Outcomes.StreamError,
+        ProbeOutcome.MalformedResponse => Outcomes.MalformedResponse,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
+
+    /// <summary>Parses a wire name (as gateways send them in traffic reports); false for names this version does not know.</summary>
+    public static bool TryParseWireName(string? name, out ProbeOutcome outcome)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(candidate.ToWireName(), name, StringComparison.Ordinal))
+            {
+                outcome = candidate;
+                return true;
+            }
+        }
+
+        outcome = default;
+        return false;
+    }
 
     /// <summary>The provider answered usefully (slow still answers).</summary>
     public static bool IsAvailable(this ProbeOutcome outcome) => outcome is ProbeOutcome.Success or ProbeOutcome.Slow;
