@@ -32,14 +32,13 @@ public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFix
                 Targets = models.Select(m => new { Provider = "local", Model = m }).ToArray(),
             },
         });
-        var environment = new Dictionary<string, string?>
+        var environment = (await ServiceEnvironment.CreateAsync(database.ConnectionString)).With(new Dictionary<string, string?>
         {
-            ["ConnectionStrings__ControlPlane"] = database.ConnectionString,
             [ConfigFile.Variable] = config.Path,
             // Adaptive probing would rightly change intervals if a probe stalled on a busy machine; this test is
             // about the clustered store alone.
             ["Breakers__AdaptiveProbing"] = "false",
-        };
+        });
 
         // Both start at once, so they also race on migrations and on reconciling the schedule.
         var replicas = await Task.WhenAll(

@@ -95,12 +95,9 @@ public sealed class ProbingServiceFixture : IAsyncLifetime
             }
         }
 
-        var environment = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__ControlPlane"] = _database.ConnectionString,
-            // Small enough that the rollups endpoint has something to show within a test.
-            ["Storage__RollupInterval"] = "00:00:02",
-        };
+        var environment = (await ServiceEnvironment.CreateAsync(_database.ConnectionString)).Variables;
+        // Small enough that the rollups endpoint has something to show within a test.
+        environment["Storage__RollupInterval"] = "00:00:02";
         var providers = new List<object>();
         var targets = new List<object>();
         var index = 0;
