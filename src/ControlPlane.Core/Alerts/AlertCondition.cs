@@ -25,6 +25,9 @@ public sealed record AlertCondition(
     public static AlertCondition TargetOpen(TargetDefinition target, string summary) =>
         ForTarget(target, AlertKind.TargetOpen, summary) with { GroupKey = AlertKeys.Provider(target.ProviderId, AlertKind.ProviderIncident) };
 
+    public static AlertCondition ProbesStalled(TargetDefinition target, string summary) =>
+        ForTarget(target, AlertKind.ProbesStalled, summary) with { GroupKey = AlertKeys.Provider(target.ProviderId, AlertKind.ProviderIncident) };
+
     public static AlertCondition ForTarget(TargetDefinition target, AlertKind kind, string summary)
     {
         ArgumentNullException.ThrowIfNull(target);

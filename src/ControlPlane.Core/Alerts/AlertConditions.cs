@@ -8,6 +8,7 @@ namespace ControlPlane.Core.Alerts;
 /// <param name="LastSampleAt">Newest observation per target, if any.</param>
 /// <param name="ObservingSince">When this replica started watching (a new leader has no samples yet).</param>
 /// <param name="StaleSubscribers">Subscriber id and why it counts as stale.</param>
+/// <param name="StateSince">When each target's breaker entered its current state.</param>
 public sealed record AlertInputs(
     ProviderCatalog Catalog,
     IReadOnlyDictionary<TargetId, CircuitState> States,
@@ -16,7 +17,8 @@ public sealed record AlertInputs(
     DateTimeOffset ObservingSince,
     ComputedRoutingTable? Table,
     IReadOnlyList<(string SubscriberId, string Reason)> StaleSubscribers,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    IReadOnlyDictionary<TargetId, DateTimeOffset>? StateSince = null);
 
 /// <summary>Derives the conditions that hold right now from breaker states, signals, the table and the fleet.</summary>
 public static class AlertConditions
@@ -48,11 +50,16 @@ public static class AlertConditions
                 AddSignal(conditions, target, signals, BreakerSignalKind.QuotaExhausted, AlertKind.QuotaExhausted);
             }
 
-            var since = inputs.LastSampleAt.TryGetValue(target.Id, out var last) && last > inputs.ObservingSince ? last : inputs.ObservingSince;
+            // An open breaker pauses probing until its break ends: silence then is by design, and the clock restarts
+            // when the trial begins.
+            var since = Latest(
+                inputs.ObservingSince,
+                inputs.LastSampleAt.TryGetValue(target.Id, out var last) ? last : null,
+                inputs.StateSince is not null && inputs.StateSince.TryGetValue(target.Id, out var entered) ? entered : null);
             var limit = target.Probe.Interval * stallIntervals;
-            if (inputs.Now - since > limit)
+            if (state != CircuitState.Open && inputs.Now - since > limit)
             {
-                conditions.Add(AlertCondition.ForTarget(target, AlertKind.ProbesStalled,
+                conditions.Add(AlertCondition.ProbesStalled(target,
                     $"no sample for {target.Id} for more than {limit.TotalSeconds:0.#} s ({stallIntervals} probe intervals)"));
             }
         }
@@ -71,6 +78,22 @@ public static class AlertConditions
         }
 
         return conditions;
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset first, DateTimeOffset? second, DateTimeOffset? third)
+    {
+        var latest = first;
+        if (second > latest)
+        {
+            latest = second.Value;
+        }
+
+        if (third > latest)
+        {
+            latest = third.Value;
+        }
+
+        return latest;
     }
 
     private static void AddSignal(List<AlertCondition> conditions, TargetDefinition target, IReadOnlyList<BreakerSignal> signals, BreakerSignalKind signal, AlertKind kind)

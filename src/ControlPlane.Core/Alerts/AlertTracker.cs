@@ -87,6 +87,13 @@ public sealed class AlertTracker(AlertSettings settings)
                 ? known with { Condition = condition, TrueSince = known.TrueSince ?? now }
                 : new AlertKeyState(condition, Active: false, LastTriggeredAt: null, TrueSince: now);
 
+            // Covered by its group: the group wait restarts once the group clears, so the stragglers of an incident
+            // that is ending (a model still on trial) get the same grace as the first models of one that is starting.
+            if (!state.Active && condition.GroupKey is { } group && holding.ContainsKey(group))
+            {
+                state = state with { TrueSince = now };
+            }
+
             if (!state.Active && ShouldTrigger(state, holding, now))
             {
                 state = state with { Active = true, LastTriggeredAt = now };

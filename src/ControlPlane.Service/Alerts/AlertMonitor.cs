@@ -54,7 +54,8 @@ public sealed partial class AlertMonitor(
             _observingSince,
             table,
             _staleSubscribers,
-            now);
+            now,
+            evaluations.ToDictionary(kv => kv.Key, kv => kv.Value.State.Since));
 
         foreach (var alertEvent in _tracker.Evaluate(AlertConditions.From(inputs, options.Value.ProbeStallIntervals), now))
         {

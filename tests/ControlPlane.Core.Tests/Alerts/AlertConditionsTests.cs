@@ -59,6 +59,29 @@ public sealed class AlertConditionsTests
     }
 
     [Fact]
+    public void OpenBreaker_IsNotProbesStalled_AndTheClockRestartsWhenTheTrialBegins()
+    {
+        // Probing pauses while the breaker is open; the half-open trial entered 5 s ago has not had three intervals yet.
+        var now = TestData.T0 + TimeSpan.FromMinutes(5);
+        var samples = Catalog.Targets.Keys.ToDictionary(t => t, _ => now - TimeSpan.FromMinutes(2));
+        var conditions = AlertConditions.From(new AlertInputs(
+            Catalog,
+            new Dictionary<TargetId, CircuitState> { [Sonnet] = CircuitState.Open, [Haiku] = CircuitState.HalfOpen },
+            new Dictionary<TargetId, IReadOnlyList<BreakerSignal>>(),
+            samples,
+            TestData.T0,
+            null,
+            [],
+            now,
+            new Dictionary<TargetId, DateTimeOffset> { [Sonnet] = now - TimeSpan.FromMinutes(2), [Haiku] = now - TimeSpan.FromSeconds(5) }));
+
+        var stalled = conditions.Where(c => c.Kind == AlertKind.ProbesStalled).Select(c => c.Key).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["anthropic:opus:probes-stalled", "openai:gpt:probes-stalled"], stalled);
+        Assert.All(conditions.Where(c => c.Kind == AlertKind.ProbesStalled && c.ProviderId == "anthropic"), c => Assert.Equal("anthropic:*:incident", c.GroupKey));
+    }
+
+    [Fact]
     public void RouteInPanic_IsAPanicAlert()
     {
         var table = new ComputedRoutingTable(TestData.T0, [new ComputedRoute("chat", PanicPolicy.FailOpen, [], null, [], true, "no eligible target", null, null)]);

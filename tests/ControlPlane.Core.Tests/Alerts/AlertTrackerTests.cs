@@ -60,6 +60,30 @@ public sealed class AlertTrackerTests
     }
 
     [Fact]
+    public void StragglerOfAnEndingIncident_GetsAFreshGroupWait()
+    {
+        var tracker = new AlertTracker(new AlertSettings(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30)));
+        var incident = AlertCondition.Incident("anthropic", "3 of 3");
+        var sonnet = AlertCondition.TargetOpen(Sonnet, "open");
+        var haiku = AlertCondition.TargetOpen(Haiku, "half-open");
+        tracker.Evaluate([incident, sonnet, haiku], _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        tracker.Evaluate([incident, sonnet, haiku], _time.GetUtcNow());
+
+        // Sonnet recovers, the incident ends, haiku is still on trial: it waits its own group wait, and closes within it.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var ending = tracker.Evaluate([haiku], _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromSeconds(20));
+        var straggling = tracker.Evaluate([haiku], _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var closed = tracker.Evaluate([], _time.GetUtcNow());
+
+        Assert.Equal([(AlertAction.Resolve, "anthropic:*:incident")], ending.Select(e => (e.Action, e.Alert.Key)));
+        Assert.Empty(straggling);
+        Assert.Empty(closed);
+    }
+
+    [Fact]
     public void PerModelAlert_IsSentAfterTheGroupWait_WhenNoIncidentForms()
     {
         var tracker = new AlertTracker(new AlertSettings(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30)));
