@@ -1,3 +1,4 @@
+using ControlPlane.Service.Alerts;
 using ControlPlane.Service.Api;
 using ControlPlane.Service.Api.Auth;
 using ControlPlane.Service.Breakers;
@@ -32,6 +33,7 @@ builder.Services.AddProbeClients();
 builder.AddHealthViews();
 builder.AddBreakers();
 builder.AddPublishing();
+builder.AddAlerts();
 
 var app = builder.Build();
 if (!app.ValidateConfiguration())
@@ -43,6 +45,7 @@ app.MapServiceDefaults();
 app.MapHealthApi();
 app.MapOperationsApi();
 app.MapDistributionApi();
+app.MapAlertsApi();
 
 await app.RunAsync();
 return 0;

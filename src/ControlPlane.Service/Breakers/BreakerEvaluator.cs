@@ -4,6 +4,7 @@ using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Health;
 using ControlPlane.Core.Overrides;
 using ControlPlane.Core.Routing;
+using ControlPlane.Service.Alerts;
 using ControlPlane.Service.Leadership;
 using ControlPlane.Service.Overrides;
 using ControlPlane.Service.Publishing;
@@ -27,6 +28,7 @@ internal sealed partial class BreakerEvaluator(
     ProbeCadenceController cadence,
     OutboxSignal committed,
     BreakerStateView view,
+    AlertMonitor alerts,
     IOptions<BreakerOptions> options,
     TimeProvider time,
     ILogger<BreakerEvaluator> logger) : BackgroundService
@@ -67,6 +69,7 @@ internal sealed partial class BreakerEvaluator(
             await cadence.LoadAsync(catalog, cancellationToken);
         }
 
+        await alerts.StartTermAsync(cancellationToken);
         LogTermStarted(logger, term.States.Count, term.LastVersion ?? 0);
         var lastEvaluation = 0L;
         while (!cancellationToken.IsCancellationRequested)
@@ -90,6 +93,7 @@ internal sealed partial class BreakerEvaluator(
         var live = await LoadOverridesAsync(term, now, cancellationToken);
 
         var snapshots = new Dictionary<TargetId, BreakerSnapshot>(catalog.Targets.Count);
+        var evaluations = new Dictionary<TargetId, BreakerEvaluation>(catalog.Targets.Count);
         foreach (var target in catalog.Targets.Values)
         {
             if (!term.States.TryGetValue(target.Id, out var state))
@@ -113,6 +117,7 @@ internal sealed partial class BreakerEvaluator(
             }
 
             snapshots[target.Id] = evaluation.ToSnapshot();
+            evaluations[target.Id] = evaluation;
             view.Update(target, evaluation, now);
             if (options.Value.AdaptiveProbing)
             {
@@ -128,7 +133,7 @@ internal sealed partial class BreakerEvaluator(
             newVersion = new NewTableVersion(table.ContentHash, RoutingTableMapper.ToContract(table, catalog), RoutingTableMapper.ToContract(changes), now);
         }
 
-        var commit = new EvaluationCommit(term.Dirty.Values.ToList(), term.PendingTransitions.ToList(), newVersion);
+        var commit = new EvaluationCommit(term.Dirty.Values.ToList(), term.PendingTransitions.ToList(), newVersion, alerts.Evaluate(evaluations, table, now));
         if (!commit.IsEmpty)
         {
             try
@@ -136,6 +141,7 @@ internal sealed partial class BreakerEvaluator(
                 var version = await store.CommitAsync(commit, term.LastVersion, cancellationToken);
                 term.Dirty.Clear();
                 term.PendingTransitions.Clear();
+                alerts.Committed(commit.Alerts);
                 if (version is { } v)
                 {
                     term.LastVersion = v;

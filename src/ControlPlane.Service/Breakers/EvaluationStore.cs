@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
+using ControlPlane.Service.Alerts;
 using ControlPlane.Service.Health;
 using ControlPlane.Contracts;
 using ControlPlane.Service.Publishing;
@@ -19,9 +20,12 @@ public sealed record StoredTableVersion(long Version, long? PreviousVersion, str
 public sealed record EvaluationCommit(
     IReadOnlyList<(TargetDefinition Target, BreakerState State)> ChangedStates,
     IReadOnlyList<(BreakerTransition Transition, string ProviderId)> Transitions,
-    NewTableVersion? Table)
+    NewTableVersion? Table,
+    IReadOnlyList<AlertRecord>? Alerts = null)
 {
-    public bool IsEmpty => ChangedStates.Count == 0 && Transitions.Count == 0 && Table is null;
+    public IReadOnlyList<AlertRecord> Alerts { get; } = Alerts ?? [];
+
+    public bool IsEmpty => ChangedStates.Count == 0 && Transitions.Count == 0 && Table is null && Alerts.Count == 0;
 }
 
 /// <summary>The leader's writes: breaker states, transitions with evidence, and routing table versions.</summary>
@@ -124,6 +128,7 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
             await outbox.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await AlertStore.InsertAsync(connection, transaction, commit.Alerts, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return version;
     }
