@@ -135,7 +135,10 @@ public sealed class ControlPlaneStack : IAsyncDisposable
     /// Environment of a gateway obeying this stack: the control plane of the first replica, the broker, the trusted
     /// signing key, and every simulated provider with its key (the gateway's own copy of endpoints and secrets).
     /// </summary>
-    public Dictionary<string, string?> GatewayEnvironment(IReadOnlyDictionary<string, string?>? more = null)
+    /// <param name="more">Extra variables (later ones win).</param>
+    /// <param name="baseUrls">Provider id → a different endpoint than the simulator's (a fake the test controls).</param>
+    public Dictionary<string, string?> GatewayEnvironment(
+        IReadOnlyDictionary<string, string?>? more = null, IReadOnlyDictionary<string, Uri>? baseUrls = null)
     {
         var env = new Dictionary<string, string?>
         {
@@ -150,7 +153,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
         {
             env[$"Gateway__Providers__{i}__Id"] = provider;
             env[$"Gateway__Providers__{i}__Kind"] = KindOf(provider);
-            env[$"Gateway__Providers__{i}__BaseUrl"] = Simulator.BaseUrlOf(provider).ToString();
+            env[$"Gateway__Providers__{i}__BaseUrl"] = (baseUrls?.GetValueOrDefault(provider) ?? Simulator.BaseUrlOf(provider)).ToString();
             env[$"Gateway__Providers__{i}__ApiKeyEnv"] = KeyVariable(provider);
             env[KeyVariable(provider)] = secret;
             i++;
@@ -165,9 +168,10 @@ public sealed class ControlPlaneStack : IAsyncDisposable
     }
 
     /// <summary>Starts a gateway process (ControlPlane.Gateway must be built) and waits until it holds a table.</summary>
-    public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? environment = null)
+    public async Task<ServiceProcess> StartGatewayAsync(
+        IReadOnlyDictionary<string, string?>? environment = null, IReadOnlyDictionary<string, Uri>? baseUrls = null)
     {
-        var gateway = await ServiceProcess.StartAsync("ControlPlane.Gateway", GatewayEnvironment(environment), readyTimeout: TimeSpan.FromSeconds(90));
+        var gateway = await ServiceProcess.StartAsync("ControlPlane.Gateway", GatewayEnvironment(environment, baseUrls), readyTimeout: TimeSpan.FromSeconds(90));
         _gateways.Add(gateway);
         return gateway;
     }
