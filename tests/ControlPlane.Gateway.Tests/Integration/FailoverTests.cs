@@ -39,5 +39,11 @@ public sealed class FailoverTests(GatewayStack stack)
 
         Assert.True(client.Failures.IsEmpty, $"{client.Failures.Count} client requests failed:\n{string.Join("\n", client.Failures.Take(10))}");
         Assert.True(client.Succeeded > 100);
+
+        // The control plane saw the outages through the gateway's traffic reports, not only through its probes.
+        using var http = new HttpClient { BaseAddress = stack.ControlPlane.BaseUrl };
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Matches("controlplane_traffic_reports_total\\{result=\"folded\"\\} [1-9]", metrics);
+        Assert.Matches("controlplane_passive_requests_total\\{provider=\"anthropic-primary\",outcome=\"overloaded\"\\} [1-9]", metrics);
     }
 }
