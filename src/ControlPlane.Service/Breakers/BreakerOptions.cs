@@ -43,6 +43,10 @@ public sealed class BreakerOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan SlowStartDuration { get; set; } = BreakerSettings.Default.SlowStartDuration;
 
+    /// <summary>Weight of one request in a gateway traffic report relative to one probe sample (0 ignores traffic).</summary>
+    [Range(0.0, 100.0)]
+    public double PassiveWeight { get; set; } = 1.0;
+
     /// <summary>Probe Open/HalfOpen/suspect targets faster (and well-covered ones slower).</summary>
     public bool AdaptiveProbing { get; set; } = true;
 

@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
+using ControlPlane.Service.Health;
 using ControlPlane.Service.Probing.Scheduling;
 using Quartz;
 
 namespace ControlPlane.Service.Breakers;
 
 /// <summary>Adaptive probing: moves a target's probe trigger to the interval its breaker state calls for.</summary>
-internal sealed partial class ProbeCadenceController(ISchedulerFactory schedulers, TimeProvider time, ILogger<ProbeCadenceController> logger)
+internal sealed partial class ProbeCadenceController(
+    ISchedulerFactory schedulers, PassiveCoverage passive, TimeProvider time, ILogger<ProbeCadenceController> logger)
 {
     private readonly ConcurrentDictionary<TargetId, TimeSpan> _applied = new();
 
@@ -30,7 +32,8 @@ internal sealed partial class ProbeCadenceController(ISchedulerFactory scheduler
 
     public async Task ApplyAsync(TargetDefinition target, BreakerState state, CancellationToken cancellationToken)
     {
-        var desired = ProbeCadence.IntervalFor(state, target.Probe);
+        // Real traffic already tells us how a covered target is doing: probe it less (and pay less).
+        var desired = ProbeCadence.IntervalFor(state, target.Probe, passiveObservations: passive.RecentCount(target.Id, time.GetUtcNow()));
         var current = _applied.GetValueOrDefault(target.Id, target.Probe.Interval);
         if (desired == current)
         {

@@ -7,13 +7,18 @@ namespace ControlPlane.Service.Health;
 
 public static class HealthViewsServiceCollectionExtensions
 {
-    /// <summary>In-memory views fed by every probe result: latest sample and sliding-window statistics per target.</summary>
+    /// <summary>In-memory views fed by every probe result and gateway traffic report: latest sample and sliding-window statistics per target.</summary>
     public static IHostApplicationBuilder AddHealthViews(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LatestSamples>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<LatestSamples>());
-        builder.Services.AddSingleton(sp => new HealthWindows(
-            WindowOptions.Default with { Length = sp.GetRequiredService<IOptions<BreakerOptions>>().Value.WindowLength }));
+        builder.Services.AddSingleton(sp =>
+        {
+            var breakers = sp.GetRequiredService<IOptions<BreakerOptions>>().Value;
+            return new HealthWindows(WindowOptions.Default with { Length = breakers.WindowLength, PassiveWeight = breakers.PassiveWeight });
+        });
+        builder.Services.AddSingleton<PassiveCoverage>();
+        builder.Services.AddSingleton<TrafficReportIngest>();
         builder.Services.AddSingleton<TargetHealthView>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<TargetHealthView>());
         builder.Services.AddHostedService<SampleFeed>();

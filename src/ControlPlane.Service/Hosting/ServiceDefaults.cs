@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Configuration.Json;
+using ControlPlane.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -10,7 +10,7 @@ namespace ControlPlane.Service.Hosting;
 /// <summary>What every ControlPlane host has: ProblemDetails, OpenAPI, health endpoints, metrics, TimeProvider.</summary>
 public static class ServiceDefaults
 {
-    public const string ConfigFileVariable = "CONTROLPLANE_CONFIG_FILE";
+    public const string ConfigFileVariable = ConfigFileSource.Variable;
 
     /// <summary>
     /// Only our own checks decide readiness. Libraries (MassTransit) tag theirs "ready" too, and a broker outage must not
@@ -20,7 +20,7 @@ public static class ServiceDefaults
 
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
-        AddConfigFile(builder);
+        ConfigFileSource.AddTo(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -28,33 +28,6 @@ public static class ServiceDefaults
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresReadinessCheck>("postgres", tags: [ReadinessTag]);
         return builder;
-    }
-
-    /// <summary>
-    /// An extra JSON file (a mounted ConfigMap holding the catalog, say) named by CONTROLPLANE_CONFIG_FILE. It sits
-    /// above appsettings.json and below environment variables and the command line, so those still override it.
-    /// </summary>
-    private static void AddConfigFile(IHostApplicationBuilder builder)
-    {
-        if (Environment.GetEnvironmentVariable(ConfigFileVariable) is not { Length: > 0 } path)
-        {
-            return;
-        }
-
-        // Right after the last JSON file (appsettings.{Environment}.json): below unprefixed env vars and the command line.
-        var sources = builder.Configuration.Sources;
-        var lastJson = -1;
-        for (var i = 0; i < sources.Count; i++)
-        {
-            if (sources[i] is JsonConfigurationSource)
-            {
-                lastJson = i;
-            }
-        }
-
-        var file = new JsonConfigurationSource { Path = Path.GetFullPath(path), Optional = false, ReloadOnChange = false };
-        file.ResolveFileProvider();
-        sources.Insert(lastJson + 1, file);
     }
 
     /// <summary>

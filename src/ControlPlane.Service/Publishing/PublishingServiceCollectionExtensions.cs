@@ -1,4 +1,6 @@
 using ControlPlane.Contracts;
+using ControlPlane.Service.Health;
+using ControlPlane.Service.Hosting;
 using ControlPlane.Service.Subscribers;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -25,6 +27,7 @@ public static class PublishingServiceCollectionExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<SubscriberStatusConsumer>();
+            bus.AddConsumer<TrafficReportConsumer>();
             bus.UsingRabbitMq((context, rmq) =>
             {
                 if (Uri.TryCreate(rabbit, UriKind.Absolute, out var uri))
@@ -47,6 +50,21 @@ public static class PublishingServiceCollectionExtensions
                     endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
                     endpoint.Bind(Exchanges.SubscriberStatus, b => b.ExchangeType = "fanout");
                     endpoint.ConfigureConsumer<SubscriberStatusConsumer>(context);
+                });
+
+                // Traffic reports feed in-memory windows, and only the leader evaluates: a shared queue would hand
+                // most reports to replicas that ignore them. So every replica has its own queue (fanout, gone with the
+                // replica) and every window holds the whole fleet's traffic — a new leader starts with the evidence.
+                var replica = context.GetRequiredService<ReplicaIdentity>().Id;
+                rmq.ReceiveEndpoint($"controlplane.traffic-reports.{replica}", endpoint =>
+                {
+                    endpoint.ConfigureConsumeTopology = false;
+                    endpoint.Durable = false;
+                    endpoint.AutoDelete = true;
+                    endpoint.PrefetchCount = 64;
+                    endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+                    endpoint.Bind(Exchanges.TrafficReports, b => b.ExchangeType = "fanout");
+                    endpoint.ConfigureConsumer<TrafficReportConsumer>(context);
                 });
             });
         });

@@ -1,3 +1,4 @@
+using ControlPlane.Testing;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;

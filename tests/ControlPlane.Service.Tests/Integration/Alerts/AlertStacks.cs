@@ -1,3 +1,4 @@
+using ControlPlane.Testing;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ControlPlane.Service.Tests.Integration.Breakers;

@@ -6,20 +6,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ControlPlane.Contracts;
 using ControlPlane.Simulator;
-using ControlPlane.Testing;
-using Xunit;
 
-namespace ControlPlane.Service.Tests.Integration.Breakers;
-
-/// <summary>Integration tests that run service processes go one class at a time: two shared cores, no timing games.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ServiceProcessCollection
-{
-    public const string Name = "service processes";
-}
+namespace ControlPlane.Testing;
 
 /// <summary>One route of the catalog: a tier-0 target on one simulated provider and a tier-1 target on another.</summary>
-internal sealed record TestRoute(string Id, string PrimaryProvider, string SecondaryProvider, string Model)
+public sealed record TestRoute(string Id, string PrimaryProvider, string SecondaryProvider, string Model)
 {
     public string Primary => $"{PrimaryProvider}/{Model}";
 
@@ -27,7 +18,7 @@ internal sealed record TestRoute(string Id, string PrimaryProvider, string Secon
 }
 
 /// <summary>An admin API key the test generated: the service only ever sees its SHA-256.</summary>
-internal sealed record TestApiKey(string Name, string Secret, params string[] Scopes)
+public sealed record TestApiKey(string Name, string Secret, params string[] Scopes)
 {
     public static TestApiKey Create(string name, params string[] scopes) =>
         new(name, "cpk-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), scopes);
@@ -39,25 +30,36 @@ internal sealed record TestApiKey(string Name, string Secret, params string[] Sc
 /// The simulator in-process, a catalog file pointing at it, and real service processes (the built DLL) on one
 /// database, configured through environment variables the way an operator configures them.
 /// </summary>
-internal sealed class ControlPlaneStack : IAsyncDisposable
+public sealed class ControlPlaneStack : IAsyncDisposable
 {
     private readonly string _configFile = Path.Combine(Path.GetTempPath(), $"controlplane-it-{Guid.NewGuid():N}.json");
     private readonly Dictionary<string, string?> _environment;
     private readonly List<ServiceProcess> _replicas = [];
+    private readonly List<ServiceProcess> _gateways = [];
 
-    private ControlPlaneStack(SimulatorHost simulator, Dictionary<string, string?> environment, SigningKeyPair keys)
+    /// <summary>The service's CONTROLPLANE_CONFIG_FILE variable (ServiceDefaults.ConfigFileVariable).</summary>
+    public const string ConfigFileVariable = "CONTROLPLANE_CONFIG_FILE";
+
+    private ControlPlaneStack(SimulatorHost simulator, Dictionary<string, string?> environment, SigningKeyPair keys, IReadOnlyDictionary<string, string> secrets)
     {
         Simulator = simulator;
         _environment = environment;
         Keys = keys;
+        ProviderKeys = secrets;
     }
+
+    public SimulatorHost Simulator { get; }
+
+    /// <summary>The pair tables are signed with under <see cref="SigningKeyId"/>; subscribers trust its public half.</summary>
+    public SigningKeyPair Keys { get; }
 
     public const string SigningKeyId = "it-breakers";
 
-    /// <summary>The pair the replicas sign with; subscribers trust <see cref="SigningKeyPair.PublicKeyPem"/> under <see cref="SigningKeyId"/>.</summary>
-    public SigningKeyPair Keys { get; }
+    /// <summary>Provider id → the API key the simulator expects (data planes configure their own copy).</summary>
+    public IReadOnlyDictionary<string, string> ProviderKeys { get; }
 
-    public SimulatorHost Simulator { get; }
+    /// <summary>The broker every process of the stack uses.</summary>
+    public string RabbitMqUri => _environment["ConnectionStrings__RabbitMq"]!;
 
     public IReadOnlyList<ServiceProcess> Replicas => _replicas;
 
@@ -85,13 +87,13 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
             }).ToList(),
         });
 
-        var signingKeys = SigningKeys.Generate();
+        var signing = SigningKeys.Generate();
         var env = new Dictionary<string, string?>
         {
             ["ConnectionStrings__ControlPlane"] = connectionString,
             ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
             ["Publishing__SigningKeyId"] = SigningKeyId,
-            ["Publishing__SigningKeyPem"] = signingKeys.PrivateKeyPem,
+            ["Publishing__SigningKeyPem"] = signing.PrivateKeyPem,
             ["Probing__ClusterCheckinInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Information",
         };
@@ -116,9 +118,9 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
             env[name] = value;
         }
 
-        var stack = new ControlPlaneStack(simulator, env, signingKeys);
+        var stack = new ControlPlaneStack(simulator, env, signing, secrets);
         await File.WriteAllTextAsync(stack._configFile, CatalogJson(simulator, providers, routes, probeInterval));
-        env[Hosting.ServiceDefaults.ConfigFileVariable] = stack._configFile;
+        env[ConfigFileVariable] = stack._configFile;
         return stack;
     }
 
@@ -136,8 +138,54 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
         return replica;
     }
 
-    /// <summary>Every replica's recent output, for failure messages.</summary>
-    public string Output() => string.Join("\n", _replicas.Select((r, i) => $"--- replica {i} ---\n{Tail(r.Output, 6000)}"));
+    /// <summary>
+    /// Environment of a gateway obeying this stack: the control plane of the first replica, the broker, the trusted
+    /// signing key, and every simulated provider with its key (the gateway's own copy of endpoints and secrets).
+    /// </summary>
+    /// <param name="more">Extra variables (later ones win).</param>
+    /// <param name="baseUrls">Provider id → a different endpoint than the simulator's (a fake the test controls).</param>
+    public Dictionary<string, string?> GatewayEnvironment(
+        IReadOnlyDictionary<string, string?>? more = null, IReadOnlyDictionary<string, Uri>? baseUrls = null)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["ControlPlaneClient__ControlPlaneUrl"] = _replicas[0].BaseUrl.ToString(),
+            ["ControlPlaneClient__RabbitMqUri"] = RabbitMqUri,
+            [$"ControlPlaneClient__TrustedKeys__{SigningKeyId}"] = Keys.PublicKeyPem,
+            ["ControlPlaneClient__ReconnectDelay"] = "00:00:00.500",
+            ["Logging__LogLevel__Default"] = "Information",
+        };
+        var i = 0;
+        foreach (var (provider, secret) in ProviderKeys)
+        {
+            env[$"Gateway__Providers__{i}__Id"] = provider;
+            env[$"Gateway__Providers__{i}__Kind"] = KindOf(provider);
+            env[$"Gateway__Providers__{i}__BaseUrl"] = (baseUrls?.GetValueOrDefault(provider) ?? Simulator.BaseUrlOf(provider)).ToString();
+            env[$"Gateway__Providers__{i}__ApiKeyEnv"] = KeyVariable(provider);
+            env[KeyVariable(provider)] = secret;
+            i++;
+        }
+
+        foreach (var (name, value) in more ?? new Dictionary<string, string?>())
+        {
+            env[name] = value;
+        }
+
+        return env;
+    }
+
+    /// <summary>Starts a gateway process (ControlPlane.Gateway must be built) and waits until it holds a table.</summary>
+    public async Task<ServiceProcess> StartGatewayAsync(
+        IReadOnlyDictionary<string, string?>? environment = null, IReadOnlyDictionary<string, Uri>? baseUrls = null)
+    {
+        var gateway = await ServiceProcess.StartAsync("ControlPlane.Gateway", GatewayEnvironment(environment, baseUrls), readyTimeout: TimeSpan.FromSeconds(90));
+        _gateways.Add(gateway);
+        return gateway;
+    }
+
+    /// <summary>Every process's recent output, for failure messages.</summary>
+    public string Output() => string.Join("\n", _replicas.Select((r, i) => $"--- replica {i} ---\n{Tail(r.Output, 6000)}")
+        .Concat(_gateways.Select((g, i) => $"--- gateway {i} ---\n{Tail(g.Output, 6000)}")));
 
     /// <summary><see cref="Eventually.UntilAsync"/> with the replicas' logs attached to the failure.</summary>
     public async Task UntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
@@ -165,6 +213,11 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var gateway in _gateways)
+        {
+            await gateway.DisposeAsync();
+        }
+
         foreach (var replica in _replicas)
         {
             await replica.DisposeAsync();
@@ -174,7 +227,8 @@ internal sealed class ControlPlaneStack : IAsyncDisposable
         File.Delete(_configFile);
     }
 
-    private static string KindOf(string provider) => provider.StartsWith("anthropic", StringComparison.Ordinal) ? "anthropic" : "openai";
+    /// <summary>Providers whose id starts with "anthropic" are Anthropic; every other one is OpenAI.</summary>
+    public static string KindOf(string provider) => provider.StartsWith("anthropic", StringComparison.Ordinal) ? "anthropic" : "openai";
 
     private static string KeyVariable(string provider) => "CP_IT_KEY_" + provider.ToUpperInvariant().Replace('-', '_');
 

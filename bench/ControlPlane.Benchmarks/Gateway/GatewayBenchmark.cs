@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using ControlPlane.Simulator;
+using ControlPlane.Testing;
+
+namespace ControlPlane.Benchmarks.Gateway;
+
+/// <summary>
+/// <c>gateway</c>: what the data plane costs and what it saves. Real processes on loopback: Postgres and RabbitMQ
+/// (from <c>scripts/services.sh</c> or Testcontainers), the simulator in this process, one control-plane process and
+/// one gateway process (Release builds).
+/// <list type="number">
+/// <item>Added latency: open-loop load at fixed rates (default 200 and 1000 req/s for 20 s each), non-streaming
+/// OpenAI chat completions, sent straight to the simulated provider and then through the gateway. p50/p99 of
+/// both and the difference. The simulator answers in well under a millisecond, so the difference is the gateway.</item>
+/// <item>Outage: 200 req/s through the gateway while the primary refuses connections, returns 529, or hangs for a
+/// few seconds mid-run. Failed client requests (the target is 0) and the latency the safety net added.</item>
+/// </list>
+/// Options: <c>--rates 200,1000 --seconds 20 --outage-rate 200 --outage-seconds 15</c>.
+/// </summary>
+public static class GatewayBenchmark
+{
+    private static readonly TestRoute Route = new("chat", "anthropic-primary", "anthropic-secondary", "claude-sonnet-4-5");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rates = Option(args, "--rates", "200,1000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
+        var seconds = int.Parse(Option(args, "--seconds", "20"), CultureInfo.InvariantCulture);
+        var outageRate = int.Parse(Option(args, "--outage-rate", "200"), CultureInfo.InvariantCulture);
+        var outageSeconds = int.Parse(Option(args, "--outage-seconds", "15"), CultureInfo.InvariantCulture);
+
+        var database = new PostgresDatabase();
+        await database.InitializeAsync();
+        try
+        {
+            await using var stack = await ControlPlaneStack.CreateAsync(database.ConnectionString, [Route], TimeSpan.FromSeconds(2), new Dictionary<string, string?>
+            {
+                ["Breakers__BaseBreakDuration"] = "00:00:02",
+                ["Breakers__MaxBreakDuration"] = "00:00:04",
+                ["Breakers__SlowStartDuration"] = "00:00:01",
+                ["Logging__LogLevel__Default"] = "Warning",
+            });
+            await stack.StartReplicaAsync();
+            var gateway = await stack.StartGatewayAsync(new Dictionary<string, string?>
+            {
+                ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
+                ["Gateway__StreamingResponseHeadersTimeout"] = "00:00:01",
+                ["Logging__LogLevel__Default"] = "Warning",
+            });
+
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 2048, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+            {
+                Timeout = TimeSpan.FromSeconds(30),
+            };
+            var direct = new Endpoint(
+                new Uri(stack.Simulator.BaseUrlOf(Route.PrimaryProvider), "v1/chat/completions"), Route.Model, stack.ProviderKeys[Route.PrimaryProvider]);
+            var viaGateway = new Endpoint(new Uri(gateway.BaseUrl, "v1/chat/completions"), Route.Id, null);
+
+            var output = new StringBuilder();
+            output.AppendLine(CultureInfo.InvariantCulture, $"## Gateway added latency (open loop, non-streaming, {seconds} s per run, {Environment.ProcessorCount} cores shared by every process)");
+            output.AppendLine();
+            output.AppendLine("| rate (req/s) | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | p50 ratio | failed (direct/gateway) |");
+            output.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var rate in rates)
+            {
+                await RunLoadAsync(http, direct, rate, TimeSpan.FromSeconds(3), null); // warm-up
+                var d = await RunLoadAsync(http, direct, rate, TimeSpan.FromSeconds(seconds), null);
+                await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(3), null);
+                var g = await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(seconds), null);
+                output.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {rate} | {Ms(d.P(0.5))} | {Ms(d.P(0.99))} | {Ms(g.P(0.5))} | {Ms(g.P(0.99))} | {Ms(g.P(0.5) - d.P(0.5))} | {Ms(g.P(0.99) - d.P(0.99))} | {g.P(0.5) / d.P(0.5):0.00} | {d.Failed}/{g.Failed} |");
+                Console.Error.WriteLine($"rate {rate} done");
+            }
+
+            output.AppendLine();
+            output.AppendLine(CultureInfo.InvariantCulture, $"## Scripted outage of the primary ({outageRate} req/s through the gateway, {outageSeconds} s; outage from 3 s to {outageSeconds - 5} s)");
+            output.AppendLine();
+            output.AppendLine("| outage | requests | failed | p50 | p99 | max | during outage: p50 | p99 | max | retried by the safety net |");
+            output.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var mode in new[] { ChaosMode.Refuse, ChaosMode.Overloaded, ChaosMode.Hang })
+            {
+                await WaitHealthyAsync(http, viaGateway, stack);
+                var retriesBefore = await RetriesAsync(http, gateway);
+                var script = async (TimeSpan elapsed) =>
+                {
+                    if (elapsed >= TimeSpan.FromSeconds(3) && elapsed < TimeSpan.FromSeconds(outageSeconds - 5) && stack.Simulator.GetChaos(Route.PrimaryProvider).Mode != mode)
+                    {
+                        await stack.Simulator.SetChaosAsync(Route.PrimaryProvider, new ChaosSettings { Mode = mode });
+                    }
+                    else if (elapsed >= TimeSpan.FromSeconds(outageSeconds - 5) && stack.Simulator.GetChaos(Route.PrimaryProvider).Mode != ChaosMode.Healthy)
+                    {
+                        await stack.Simulator.SetChaosAsync(Route.PrimaryProvider, ChaosSettings.Healthy);
+                    }
+                };
+                var run = await RunLoadAsync(http, viaGateway, outageRate, TimeSpan.FromSeconds(outageSeconds), script);
+                var during = run.Between(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(outageSeconds - 5));
+                var retries = await RetriesAsync(http, gateway) - retriesBefore;
+                output.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {mode} | {run.Count} | {run.Failed} | {Ms(run.P(0.5))} | {Ms(run.P(0.99))} | {Ms(run.P(1))} | {Ms(during.P(0.5))} | {Ms(during.P(0.99))} | {Ms(during.P(1))} | {retries:0} |");
+                Console.Error.WriteLine($"outage {mode} done");
+            }
+
+            Console.WriteLine(output.ToString());
+            return 0;
+        }
+        finally
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    private sealed record Endpoint(Uri Url, string Model, string? ApiKey);
+
+    private sealed class Samples(List<(TimeSpan At, double Ms)> latencies, int failed)
+    {
+        public int Count => latencies.Count + Failed;
+
+        public int Failed { get; } = failed;
+
+        public double P(double q)
+        {
+            if (latencies.Count == 0)
+            {
+                return double.NaN;
+            }
+
+            var sorted = latencies.Select(l => l.Ms).Order().ToList();
+            return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+        }
+
+        public Samples Between(TimeSpan from, TimeSpan to) => new(latencies.Where(l => l.At >= from && l.At < to).ToList(), 0);
+    }
+
+    /// <summary>Open loop: requests start on schedule whether or not earlier ones finished (no coordinated omission).</summary>
+    private static async Task<Samples> RunLoadAsync(HttpClient http, Endpoint endpoint, int rate, TimeSpan duration, Func<TimeSpan, Task>? script)
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"model":"{{endpoint.Model}}","max_tokens":16,"messages":[{"role":"user","content":"ping"}]}""");
+        var latencies = new ConcurrentBag<(TimeSpan, double)>();
+        var failed = 0;
+        var inFlight = new List<Task>();
+        var clock = Stopwatch.StartNew();
+        var sent = 0L;
+        var total = (long)(rate * duration.TotalSeconds);
+        while (sent < total)
+        {
+            if (script is not null)
+            {
+                await script(clock.Elapsed);
+            }
+
+            var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rate));
+            for (; sent < due; sent++)
+            {
+                var scheduled = TimeSpan.FromSeconds(sent / (double)rate); // when it was due, to place it in the outage script
+                inFlight.Add(Task.Run(async () =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
+                        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                        if (endpoint.ApiKey is not null)
+                        {
+                            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+                        }
+
+                        using var response = await http.SendAsync(request);
+                        await response.Content.ReadAsByteArrayAsync();
+                        if (response.IsSuccessStatusCode)
+                        {
+                            latencies.Add((scheduled, Math.Max(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 0)));
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }));
+            }
+
+            await Task.Delay(1);
+        }
+
+        await Task.WhenAll(inFlight);
+        return new Samples(latencies.ToList(), failed);
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http, Endpoint gateway, ControlPlaneStack stack)
+    {
+        await stack.Simulator.SetChaosAsync(Route.PrimaryProvider, ChaosSettings.Healthy);
+        await Eventually.UntilAsync(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, gateway.Url)
+            {
+                Content = new StringContent($$"""{"model":"{{gateway.Model}}","messages":[{"role":"user","content":"ping"}]}""", Encoding.UTF8, "application/json"),
+            };
+            using var response = await http.SendAsync(request);
+            return response.Headers.TryGetValues("x-gateway-target", out var target) && target.Single() == Route.Primary;
+        }, TimeSpan.FromSeconds(90), "the primary takes the traffic again");
+    }
+
+    private static async Task<double> RetriesAsync(HttpClient http, ServiceProcess gateway)
+    {
+        var metrics = await http.GetStringAsync(new Uri(gateway.BaseUrl, "metrics"));
+        return metrics.Split('\n')
+            .Where(l => l.StartsWith("gateway_safety_net_retries_total{", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    private static string Ms(double ms) => double.IsNaN(ms) ? "–" : $"{ms.ToString("0.00", CultureInfo.InvariantCulture)} ms";
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}

@@ -1,0 +1,44 @@
+namespace ControlPlane.Gateway.Upstreams;
+
+public enum ProviderKind
+{
+    Anthropic,
+    OpenAi,
+    Gemini,
+    OpenAiCompatible,
+}
+
+/// <summary>The client-facing API a request came in on; it decides paths, auth and error shapes.</summary>
+public enum ApiFormat
+{
+    /// <summary>OpenAI Chat Completions (<c>POST /v1/chat/completions</c>).</summary>
+    OpenAiChat,
+
+    /// <summary>Anthropic Messages (<c>POST /v1/messages</c>).</summary>
+    AnthropicMessages,
+}
+
+public static class ProviderKinds
+{
+    public static ProviderKind? TryParse(string? kind) => kind?.Trim().ToLowerInvariant() switch
+    {
+        "anthropic" => ProviderKind.Anthropic,
+        "openai" => ProviderKind.OpenAi,
+        "gemini" => ProviderKind.Gemini,
+        "openai-compatible" => ProviderKind.OpenAiCompatible,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Where a provider of this kind serves the format, relative to its root; null when it does not. Anthropic and
+    /// Gemini both serve an OpenAI-compatible chat endpoint, so every kind takes OpenAI traffic; only Anthropic
+    /// speaks Messages natively (we do not translate between formats).
+    /// </summary>
+    public static string? PathFor(this ProviderKind kind, ApiFormat format) => (kind, format) switch
+    {
+        (ProviderKind.Gemini, ApiFormat.OpenAiChat) => "/v1beta/openai/chat/completions",
+        (_, ApiFormat.OpenAiChat) => "/v1/chat/completions",
+        (ProviderKind.Anthropic, ApiFormat.AnthropicMessages) => "/v1/messages",
+        _ => null,
+    };
+}

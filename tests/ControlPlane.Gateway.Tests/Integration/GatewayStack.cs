@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using ControlPlane.Contracts;
+using ControlPlane.Testing;
+
+namespace ControlPlane.Gateway.Tests.Integration;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GatewayStackCollection : ICollectionFixture<GatewayStack>
+{
+    public const string Name = "gateway stack";
+}
+
+/// <summary>
+/// Postgres, RabbitMQ, the simulator, one control-plane process and one gateway process, shared by the end-to-end
+/// tests (each resets the chaos it set). Probes every 2 s; short breaks so recovery is quick.
+/// </summary>
+public sealed partial class GatewayStack : IAsyncLifetime
+{
+    /// <summary>Both tiers Anthropic, so the route serves the OpenAI and the Anthropic API.</summary>
+    public static readonly TestRoute Chat = new("chat", "anthropic-primary", "anthropic-secondary", "claude-sonnet-4-5");
+
+    /// <summary>Only OpenAI targets: no target can take /v1/messages.</summary>
+    public static readonly TestRoute Gpt = new("gpt", "openai-primary", "openai-secondary", "gpt-4.1");
+
+    public static readonly Dictionary<string, string?> FastSafetyNet = new()
+    {
+        ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
+        ["Gateway__StreamingResponseHeadersTimeout"] = "00:00:01",
+    };
+
+    private readonly PostgresDatabase _database = new();
+
+    public ControlPlaneStack Stack { get; private set; } = null!;
+
+    public ServiceProcess ControlPlane { get; private set; } = null!;
+
+    public ServiceProcess Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        Stack = await ControlPlaneStack.CreateAsync(
+            _database.ConnectionString,
+            [Chat, Gpt],
+            probeInterval: TimeSpan.FromSeconds(2),
+            environment: new Dictionary<string, string?>
+            {
+                ["Breakers__BaseBreakDuration"] = "00:00:02",
+                ["Breakers__MaxBreakDuration"] = "00:00:04",
+                ["Breakers__SlowStartDuration"] = "00:00:01",
+                ["Logging__LogLevel__Quartz"] = "Warning",
+                ["Logging__LogLevel__MassTransit"] = "Warning",
+            });
+        ControlPlane = await Stack.StartReplicaAsync();
+        Gateway = await Stack.StartGatewayAsync(FastSafetyNet);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Stack is not null)
+        {
+            await Stack.DisposeAsync();
+        }
+
+        await _database.DisposeAsync();
+    }
+
+    public static HttpClient Client(ServiceProcess gateway) => new() { BaseAddress = gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The control plane's current signed table, as any subscriber fetches it.</summary>
+    public async Task<RoutingTableChanged?> TableAsync()
+    {
+        using var http = new HttpClient { BaseAddress = ControlPlane.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await http.GetAsync(new Uri("/api/routing-table", UriKind.Relative));
+        return response.IsSuccessStatusCode ? ContractsJson.DeserializeRoutingTableChanged(await response.Content.ReadAsByteArrayAsync()) : null;
+    }
+
+    /// <summary>The routing table version a gateway holds, from its own metrics.</summary>
+    public static async Task<long> GatewayVersionAsync(ServiceProcess gateway)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var match = VersionMetric().Match(metrics);
+        return match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>Waits until the control plane's table makes <paramref name="eligible"/> hold for the target, then until the gateway applied it.</summary>
+    public async Task<long> UntilTargetAsync(string route, string target, bool eligible, string because)
+    {
+        long version = 0;
+        await Stack.UntilAsync(async () =>
+        {
+            var table = await TableAsync();
+            var entry = table?.Table.Routes.Single(r => r.Route == route).Tiers.SelectMany(t => t.Targets).Single(t => t.Target == target);
+            if (entry is null || (entry.Eligible && entry.Weight > 0) != eligible)
+            {
+                return false;
+            }
+
+            version = table!.Version;
+            return true;
+        }, because, TimeSpan.FromSeconds(90));
+        await Stack.UntilAsync(async () => await GatewayVersionAsync(Gateway) >= version, $"the gateway applies version {version}");
+        return version;
+    }
+
+    public long ChatCompletionsOn(string provider) =>
+        Stack.Simulator.StatsOf(provider).ByPath.GetValueOrDefault("/v1/chat/completions");
+
+    public static object OpenAiRequest(string model, bool stream) => new
+    {
+        model,
+        stream,
+        max_tokens = 16,
+        messages = new[] { new { role = "user", content = "ping" } },
+    };
+
+    public static object AnthropicRequest(string model, bool stream) => new
+    {
+        model,
+        stream,
+        max_tokens = 16,
+        messages = new[] { new { role = "user", content = "ping" } },
+    };
+
+    public static HttpRequestMessage Post(string path, object body, string? anthropicVersion = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        if (anthropicVersion is not null)
+        {
+            request.Headers.Add("anthropic-version", anthropicVersion);
+        }
+
+        return request;
+    }
+
+    [GeneratedRegex(@"^gateway_routing_table_version (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex VersionMetric();
+}
