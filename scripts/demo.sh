@@ -14,6 +14,7 @@ services_start "$state"
 
 echo "== building (Release)"
 dotnet build src/ControlPlane.Service -c Release -nologo -clp:ErrorsOnly -v q
+dotnet build src/ControlPlane.Gateway -c Release -nologo -clp:ErrorsOnly -v q
 dotnet build tools/ControlPlane.Demo -c Release -nologo -clp:ErrorsOnly -v q
 
 echo "== demo"

@@ -1,56 +1,62 @@
 using System.Text.Json;
-using ControlPlane.Client;
 
 namespace ControlPlane.Demo;
 
-/// <summary>Watches the control plane and the data plane and marks each step of a failover as it happens.</summary>
-internal sealed class ControlPlaneWatcher : IDisposable
+/// <summary>
+/// Watches the control plane's API and marks each step of a failover as it happens: breaker transitions, table
+/// versions committed, and the gateway reporting the version it applied (the fleet convergence view).
+/// </summary>
+internal sealed class ControlPlaneWatcher(HttpClient api, Timeline timeline, string primary, string gatewayId)
 {
-    private readonly HttpClient _api;
-    private readonly IRoutingTableSource _source;
-    private readonly Timeline _timeline;
-    private readonly string _primary;
-
-    public ControlPlaneWatcher(HttpClient api, IRoutingTableSource source, Timeline timeline, string primary)
-    {
-        _api = api;
-        _source = source;
-        _timeline = timeline;
-        _primary = primary;
-        _source.TableChanged += OnApplied;
-    }
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         string? lastState = null;
-        long lastVersion = _source.CurrentVersion ?? 0;
+        long lastVersion = 0;
+        long lastApplied = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                using var breakers = JsonDocument.Parse(await _api.GetStringAsync(new Uri("api/breakers", UriKind.Relative), cancellationToken));
-                var primary = breakers.RootElement.EnumerateArray().FirstOrDefault(b => b.GetProperty("target").GetString() == _primary);
-                var state = primary.ValueKind == JsonValueKind.Object ? primary.GetProperty("state").GetString() : null;
-                if (state is not null && state != lastState)
+                using (var breakers = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/breakers", UriKind.Relative), cancellationToken)))
                 {
-                    if (lastState is not null)
+                    var entry = breakers.RootElement.EnumerateArray().FirstOrDefault(b => b.GetProperty("target").GetString() == primary);
+                    var state = entry.ValueKind == JsonValueKind.Object ? entry.GetProperty("state").GetString() : null;
+                    if (state is not null && state != lastState)
                     {
-                        _timeline.Mark($"control plane: breaker {_primary} {lastState} → {state}");
-                    }
+                        if (lastState is not null)
+                        {
+                            timeline.Mark($"control plane: breaker {primary} {lastState} → {state}");
+                        }
 
-                    lastState = state;
+                        lastState = state;
+                    }
                 }
 
-                using var latest = JsonDocument.Parse(await _api.GetStringAsync(new Uri("api/routing-tables/latest", UriKind.Relative), cancellationToken));
-                var version = latest.RootElement.GetProperty("version").GetInt64();
-                if (version > lastVersion)
+                using (var latest = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/routing-tables/latest", UriKind.Relative), cancellationToken)))
                 {
-                    var reasons = latest.RootElement.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("reason").GetString());
-                    _timeline.Mark($"control plane: routing table v{version} committed and published ({string.Join("; ", reasons)})");
-                    lastVersion = version;
+                    var version = latest.RootElement.GetProperty("version").GetInt64();
+                    if (version > lastVersion)
+                    {
+                        var reasons = latest.RootElement.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("reason").GetString()).ToList();
+                        var why = reasons.Count == 0 ? "target states changed; no route moved" : string.Join("; ", reasons);
+                        timeline.Mark($"control plane: routing table v{version} committed and published ({why})");
+                        lastVersion = version;
+                    }
+                }
+
+                using (var fleet = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/subscribers", UriKind.Relative), cancellationToken)))
+                {
+                    var gateway = fleet.RootElement.GetProperty("subscribers").EnumerateArray()
+                        .FirstOrDefault(s => s.GetProperty("subscriberId").GetString() == gatewayId);
+                    if (gateway.ValueKind == JsonValueKind.Object && gateway.GetProperty("appliedVersion") is { ValueKind: JsonValueKind.Number } applied
+                        && applied.GetInt64() > lastApplied)
+                    {
+                        lastApplied = applied.GetInt64();
+                        timeline.Mark($"gateway reports it applied v{lastApplied}");
+                    }
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // The next poll will tell.
             }
@@ -65,9 +71,4 @@ internal sealed class ControlPlaneWatcher : IDisposable
             }
         }
     }
-
-    private void OnApplied(object? sender, RoutingTableAppliedEventArgs e) =>
-        _timeline.Mark($"data plane: applied v{e.Current.Version} ({e.Source})");
-
-    public void Dispose() => _source.TableChanged -= OnApplied;
 }

@@ -1,18 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ControlPlane.Client;
 using ControlPlane.Simulator;
 using ControlPlane.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ControlPlane.Demo;
 
 /// <summary>
 /// Brings up three simulated providers, the control plane and a data plane, sends steady traffic on route
-/// chat-default, takes the primary provider hard down, brings it back, and prints the failover timeline.
+/// chat-default through the gateway, takes the primary provider hard down, brings it back, and prints the failover timeline.
 /// </summary>
 internal sealed class DemoRun(DemoOptions options)
 {
@@ -26,6 +22,8 @@ internal sealed class DemoRun(DemoOptions options)
 
     private readonly Timeline _timeline = new();
     private readonly string _work = Path.Combine(Path.GetTempPath(), $"controlplane-demo-{Guid.NewGuid():N}");
+
+    private const string GatewayId = "demo-gateway";
 
     private static string Primary => $"{Providers[0].Id}/{Providers[0].Model}";
 
@@ -60,17 +58,35 @@ internal sealed class DemoRun(DemoOptions options)
         using var api = new HttpClient { BaseAddress = controlPlane.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
         _timeline.Mark($"control plane ready at {controlPlane.BaseUrl}");
 
-        using var dataPlane = await StartDataPlaneAsync(controlPlane.BaseUrl, environment, cancellationToken);
-        var source = dataPlane.Services.GetRequiredService<IRoutingTableSource>();
-        await WaitAsync(() => Task.FromResult(source.CurrentVersion is not null), TimeSpan.FromSeconds(60), cancellationToken);
-        _timeline.Mark($"data plane (client SDK) applied routing table v{source.CurrentVersion}: {Route} → {Describe(source)}");
+        var gatewayVariables = new Dictionary<string, string?>
+        {
+            ["ControlPlaneClient__ControlPlaneUrl"] = controlPlane.BaseUrl.ToString(),
+            ["ControlPlaneClient__RabbitMqUri"] = environment.Variables["ConnectionStrings__RabbitMq"],
+            [$"ControlPlaneClient__TrustedKeys__{ServiceEnvironment.SigningKeyId}"] = environment.Keys.PublicKeyPem,
+            ["ControlPlaneClient__SubscriberId"] = GatewayId,
+            ["ControlPlaneClient__CacheFile"] = Path.Combine(_work, "gateway-routing-table.json"),
+            ["ControlPlaneClient__StatusReportInterval"] = "00:00:02",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        for (var i = 0; i < Providers.Length; i++)
+        {
+            var p = Providers[i];
+            gatewayVariables[$"Gateway__Providers__{i}__Id"] = p.Id;
+            gatewayVariables[$"Gateway__Providers__{i}__Kind"] = p.Kind;
+            gatewayVariables[$"Gateway__Providers__{i}__BaseUrl"] = simulator.BaseUrlOf(p.Id).ToString();
+            gatewayVariables[$"Gateway__Providers__{i}__ApiKeyEnv"] = KeyVariable(p.Id);
+            gatewayVariables[KeyVariable(p.Id)] = keys[p.Id];
+        }
 
-        using var traffic = new DataPlane(dataPlane.Services.GetRequiredService<IRouteSelector>(), simulator,
-            Providers.ToDictionary(p => p.Id, p => (p.Kind, keys[p.Id])), Route);
+        _timeline.Mark("starting the gateway (it bootstraps the signed table, then follows RabbitMQ)");
+        await using var gateway = await ServiceProcess.StartAsync("ControlPlane.Gateway", gatewayVariables, readyTimeout: TimeSpan.FromSeconds(120));
+        _timeline.Mark($"gateway ready at {gateway.BaseUrl} (OpenAI- and Anthropic-compatible)");
+
+        using var traffic = new GatewayTraffic(gateway.BaseUrl, Route);
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var trafficTask = traffic.RunAsync(options.RequestsPerSecond, stopTraffic.Token);
-        _timeline.Mark($"sending {options.RequestsPerSecond} requests/s on {Route}");
-        using var watcher = new ControlPlaneWatcher(api, source, _timeline, Primary);
+        _timeline.Mark($"client sending {options.RequestsPerSecond} requests/s to the gateway, model \"{Route}\"");
+        var watcher = new ControlPlaneWatcher(api, _timeline, Primary, GatewayId);
         var watching = watcher.RunAsync(stopTraffic.Token);
 
         await Task.Delay(options.Warmup, cancellationToken);
@@ -79,29 +95,47 @@ internal sealed class DemoRun(DemoOptions options)
         var outageStartedAt = _timeline.Elapsed;
         await simulator.SetChaosAsync("anthropic", new ChaosSettings { Mode = ChaosMode.Refuse }, cancellationToken);
         _timeline.Mark("OUTAGE: anthropic refuses every connection (hard down)");
+        var outageAt = _timeline.Elapsed;
+        var consecutiveDirect = 0;
+        var rerouted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recovering = false;
         string? movedTo = null;
-        traffic.Served += target =>
+        traffic.Served += (target, attempts) =>
         {
-            if (movedTo is null && target != Primary && _timeline.Elapsed > outageStartedAt)
+            if (movedTo is null && target != Primary)
             {
                 movedTo = target;
-                _timeline.Mark($"traffic moved: requests now served by {target}");
+                _timeline.Mark($"traffic moved: the gateway's safety net serves from {target} (after trying the dead primary)");
+            }
+
+            // Rerouted for good once requests reach the fallback at the first attempt: the gateway no longer tries the dead one.
+            consecutiveDirect = target != Primary && attempts == 1 ? consecutiveDirect + 1 : 0;
+            if (consecutiveDirect >= 5)
+            {
+                rerouted.TrySetResult();
+            }
+
+            if (recovering && target == Primary)
+            {
+                recovered.TrySetResult();
             }
         };
 
-        await WaitAsync(() => Task.FromResult(Describe(source) != Primary), TimeSpan.FromSeconds(60), cancellationToken);
-        var failover = _timeline.Elapsed - outageStartedAt;
-        _timeline.Mark($"failover complete {failover.TotalSeconds:0.0} s after the outage began; the data plane routes {Route} → {Describe(source)}");
+        await rerouted.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        var failover = _timeline.Elapsed - outageAt;
+        _timeline.Mark($"failover complete {failover.TotalSeconds:0.0} s after the outage began: the gateway sends {Route} straight to {movedTo}");
         var failedAtFailover = Interlocked.Read(ref traffic.Failed);
-        var attemptsBeforeReroute = traffic.AttemptsOn.GetValueOrDefault(Primary);
+        var retriesBeforeReroute = Interlocked.Read(ref traffic.Retried);
         await Task.Delay(options.OutageHold, cancellationToken);
-        var attemptsAfterReroute = traffic.AttemptsOn.GetValueOrDefault(Primary) - attemptsBeforeReroute;
+        var retriesAfterReroute = Interlocked.Read(ref traffic.Retried) - retriesBeforeReroute;
         _timeline.Progress(Summary(traffic));
 
+        recovering = true;
         await simulator.SetChaosAsync("anthropic", ChaosSettings.Healthy, cancellationToken);
         var recoveryStartedAt = _timeline.Elapsed;
         _timeline.Mark("RECOVERY: anthropic is healthy again (breaker goes half-open, then closes with slow start)");
-        await WaitAsync(() => Task.FromResult(Describe(source) == Primary), options.RecoveryTimeout, cancellationToken);
+        await recovered.Task.WaitAsync(options.RecoveryTimeout, cancellationToken);
         _timeline.Mark($"traffic back on {Primary} {(_timeline.Elapsed - recoveryStartedAt).TotalSeconds:0.0} s after recovery");
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
 
@@ -111,50 +145,14 @@ internal sealed class DemoRun(DemoOptions options)
         Console.WriteLine("== summary");
         Console.WriteLine($"  requests sent {traffic.Sent}, succeeded {traffic.Succeeded}, FAILED {traffic.Failed} (safety-net retries {traffic.Retried})");
         Console.WriteLine($"  served by: {string.Join(", ", traffic.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
-        Console.WriteLine($"  outage → data plane rerouted: {failover.TotalSeconds:0.0} s (probe interval {options.ProbeInterval.TotalSeconds} s); failed by then: {failedAtFailover}");
-        Console.WriteLine($"  attempts on the dead provider after the data plane rerouted: {attemptsAfterReroute} (before that, each refused attempt was retried elsewhere by the safety net)");
+        Console.WriteLine($"  outage → gateway routing around it: {failover.TotalSeconds:0.0} s (probe interval {options.ProbeInterval.TotalSeconds} s); failed by then: {failedAtFailover}");
+        Console.WriteLine($"  safety-net retries after the gateway applied the new table: {retriesAfterReroute} (no request even tried the dead provider)");
         Console.WriteLine($"  routing table versions: {await VersionCountAsync(api)}; see {controlPlane.BaseUrl}api/transitions for the audit trail");
         Directory.Delete(_work, recursive: true);
         return traffic.Failed == 0 ? 0 : 1;
     }
 
-    private async Task<IHost> StartDataPlaneAsync(Uri controlPlane, ServiceEnvironment environment, CancellationToken cancellationToken)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddControlPlaneClient(o =>
-        {
-            o.SubscriberId = $"demo-data-plane-{Environment.ProcessId}";
-            o.ControlPlaneUrl = controlPlane.ToString();
-            o.RabbitMqUri = environment.Variables["ConnectionStrings__RabbitMq"];
-            o.TrustedKeys[ServiceEnvironment.SigningKeyId] = environment.Keys.PublicKeyPem;
-            o.CacheFile = Path.Combine(_work, "routing-table.json");
-            o.StatusReportInterval = TimeSpan.FromSeconds(2);
-        });
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        return host;
-    }
-
-    private static string Describe(IRoutingTableSource source)
-    {
-        var route = source.Current?.Table.Routes.FirstOrDefault(r => r.Route == Route);
-        if (route is null)
-        {
-            return "(none)";
-        }
-
-        if (route.PinnedTarget is { } pinned)
-        {
-            return route.Panic ? $"{pinned} (panic)" : pinned;
-        }
-
-        return route.ActiveTier is { } tier
-            ? string.Join(" + ", route.Tiers[tier].Targets.Where(t => t.Eligible).Select(t => t.Target))
-            : "(no target)";
-    }
-
-    private static string Summary(DataPlane traffic) =>
+    private static string Summary(GatewayTraffic traffic) =>
         $"so far: {traffic.Sent} sent, {traffic.Succeeded} ok, {traffic.Failed} failed; served by " +
         string.Join(", ", traffic.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
 
@@ -162,16 +160,6 @@ internal sealed class DemoRun(DemoOptions options)
     {
         using var versions = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/routing-tables?limit=1000", UriKind.Relative)));
         return versions.RootElement.GetArrayLength();
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        while (!await condition())
-        {
-            await Task.Delay(50, deadline.Token);
-        }
     }
 
     private static async Task Quietly(Task task)
