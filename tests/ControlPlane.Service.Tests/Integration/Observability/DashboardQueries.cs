@@ -16,8 +16,6 @@ internal enum QueryLanguage
 /// <param name="Text">The query with Grafana variables and macros replaced by values a test can run.</param>
 internal sealed record CheckedQuery(string Source, QueryLanguage Language, string Text)
 {
-    /// <summary>gateway_* series and the gateway's scrape job exist only when a gateway runs in the stack.</summary>
-    public bool NeedsGateway => Language == QueryLanguage.PromQl && Regex.IsMatch(Text, @"\bgateway_[a-z_]+|job=""gateway""");
 }
 
 /// <summary>
