@@ -78,6 +78,8 @@ public sealed class ChaosServers : IAsyncLifetime
             ["Storage__IngestMaxRetryDelay"] = "00:00:01",
             ["Logging__LogLevel__Quartz"] = "Warning",
             ["Logging__LogLevel__MassTransit"] = "Warning",
+            ["Logging__LogLevel__Npgsql"] = "Warning",
+            ["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning",
         };
         foreach (var (key, value) in more ?? new Dictionary<string, string?>())
         {
@@ -177,6 +179,7 @@ public sealed class RecordingClient : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
+        builder.Configuration["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
         builder.AddControlPlaneClient(o =>
         {
             o.SubscriberId = subscriberId;
