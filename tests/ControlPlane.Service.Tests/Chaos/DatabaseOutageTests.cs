@@ -9,8 +9,8 @@ namespace ControlPlane.Service.Tests.Chaos;
 
 /// <summary>
 /// Postgres is stopped for <see cref="Outage"/>. The control plane process stays up and alive, subscribers keep the
-/// last table (the broker is fine; nothing new can be committed), and once Postgres is back the service resumes
-/// writing: what it observed during the outage is stored and the evaluation it could not commit lands.
+/// last table (the broker is fine; nothing new can be committed) and one starting mid-outage still bootstraps from the
+/// snapshot, and once Postgres is back the service resumes writing: samples, the breaker change, the new version.
 /// </summary>
 [Collection(ChaosCollection.Name)]
 [Trait("Category", "Chaos")]
@@ -68,6 +68,12 @@ public sealed class DatabaseOutageTests(ChaosServers servers)
         using (var ready = await http.GetAsync(new Uri("readyz", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode); // readiness is "Postgres reachable"
+        }
+
+        // A subscriber (re)starting in the middle of the outage still bootstraps: the replica serves the last snapshot it read.
+        await using (var late = await RecordingClient.StartAsync(replica.BaseUrl, servers.Servers.RabbitMq.Uri, stack.Keys.PublicKeyPem, "chaos-db-late"))
+        {
+            await stack.UntilAsync(() => Task.FromResult(late.Source.CurrentVersion == before), "a subscriber started during the outage bootstraps the last table");
         }
 
         await servers.Servers.Postgres.StartAsync();
