@@ -139,11 +139,13 @@ public sealed class ChaosDatabase(string connectionString)
 public sealed class RecordingClient : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly string? _ownCacheFile;
     private readonly List<long> _applied = [];
 
-    private RecordingClient(IHost host)
+    private RecordingClient(IHost host, string? ownCacheFile)
     {
         _host = host;
+        _ownCacheFile = ownCacheFile;
         Source.TableChanged += (_, e) =>
         {
             lock (_applied)
@@ -177,6 +179,7 @@ public sealed class RecordingClient : IAsyncDisposable
     public static async Task<RecordingClient> StartAsync(
         Uri controlPlane, string rabbitMqUri, string publicKeyPem, string subscriberId, string? cacheFile = null)
     {
+        var ownCacheFile = cacheFile is null ? Path.Combine(Path.GetTempPath(), $"cp-chaos-{Guid.NewGuid():N}.json") : null;
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Configuration["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
@@ -186,14 +189,14 @@ public sealed class RecordingClient : IAsyncDisposable
             o.ControlPlaneUrl = controlPlane.ToString();
             o.RabbitMqUri = rabbitMqUri;
             o.TrustedKeys[ControlPlaneStack.SigningKeyId] = publicKeyPem;
-            o.CacheFile = cacheFile ?? Path.Combine(Path.GetTempPath(), $"cp-chaos-{Guid.NewGuid():N}.json");
+            o.CacheFile = cacheFile ?? ownCacheFile;
             o.SnapshotTimeout = TimeSpan.FromSeconds(2);
             o.StatusReportInterval = TimeSpan.FromSeconds(2);
             o.ReconnectDelay = TimeSpan.FromMilliseconds(200);
             o.MaxReconnectDelay = TimeSpan.FromSeconds(2);
         });
         var host = builder.Build();
-        var client = new RecordingClient(host);
+        var client = new RecordingClient(host, ownCacheFile);
         await host.StartAsync();
         return client;
     }
@@ -202,6 +205,10 @@ public sealed class RecordingClient : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+        if (_ownCacheFile is not null)
+        {
+            File.Delete(_ownCacheFile);
+        }
     }
 }
 

@@ -24,7 +24,7 @@ public sealed class DatabaseOutageTests(ChaosServers servers)
         "Design gap: while Postgres is down nothing is probed and nothing is evaluated. Probe triggers live in Quartz's clustered " +
         "Postgres job store, so no trigger is acquired and no sample reaches the ingest retry buffer (Storage:IngestRetryBufferLimit " +
         "is never exercised by an outage); and leadership is a session advisory lock proven by SELECT 1 every second, so the leader " +
-        "steps down within ~3 s and BreakerEvaluator's term (with its 'keep evaluating from memory' path) is cancelled. Needs a local " +
+        "steps down at its next one-second check and BreakerEvaluator's term (with its 'keep evaluating from memory' path) is cancelled. Needs a local " +
         "fallback scheduler and a fenced leadership grace period.";
 
     [Fact]
