@@ -91,7 +91,8 @@ public sealed class ControlPlaneStack : IAsyncDisposable
         var env = new Dictionary<string, string?>
         {
             ["ConnectionStrings__ControlPlane"] = connectionString,
-            ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
+            // A stack on its own broker (chaos tests) names it in the environment; otherwise the shared one.
+            ["ConnectionStrings__RabbitMq"] = environment?.GetValueOrDefault("ConnectionStrings__RabbitMq") ?? await TestServices.RabbitMqAsync(),
             ["Publishing__SigningKeyId"] = SigningKeyId,
             ["Publishing__SigningKeyPem"] = signing.PrivateKeyPem,
             ["Probing__ClusterCheckinInterval"] = "00:00:01",

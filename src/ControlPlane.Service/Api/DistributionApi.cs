@@ -24,12 +24,31 @@ public static class DistributionApi
         return endpoints;
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetSnapshot(NpgsqlDataSource dataSource, CancellationToken ct)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetSnapshot(
+        NpgsqlDataSource dataSource, SnapshotCache cache, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("SELECT payload FROM routing_outbox ORDER BY version DESC LIMIT 1");
-        return await command.ExecuteScalarAsync(ct) is string payload
-            ? TypedResults.Text(payload, "application/json")
-            : Problems.NotFound("No routing table yet", "The control plane has not computed a routing table yet; retry shortly.");
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT version, payload FROM routing_outbox ORDER BY version DESC LIMIT 1");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+            {
+                return Problems.NotFound("No routing table yet", "The control plane has not computed a routing table yet; retry shortly.");
+            }
+
+            var payload = reader.GetString(1);
+            cache.Offer(reader.GetInt64(0), payload);
+            return TypedResults.Text(payload, "application/json");
+        }
+        catch (Exception e) when ((e is NpgsqlException or TimeoutException) && !ct.IsCancellationRequested)
+        {
+            // Postgres is away: serve the newest version this replica read. Nothing newer can be committed without
+            // Postgres, and a subscriber already holding something newer ignores it (it never regresses).
+            return cache.Payload is { } payload
+                ? TypedResults.Text(payload, "application/json")
+                : TypedResults.Problem("Postgres is unreachable and this replica has not read a routing table yet; retry shortly.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Routing table unavailable");
+        }
     }
 
     private static async Task<Ok<FleetConvergence>> GetSubscribers(

@@ -19,6 +19,7 @@ public static class PublishingServiceCollectionExtensions
         builder.Services.AddSingleton<IValidateOptions<PublishingOptions>, PublishingOptionsValidator>();
         builder.Services.AddSingleton<RoutingTableSigning>();
         builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<SnapshotCache>();
         builder.Services.AddSingleton<SubscriberStore>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<ConvergenceMonitor>();
