@@ -35,7 +35,10 @@ internal sealed class PropagationBenchmark : IBenchmark
         var sizes = arguments.Ints("subscribers", [10, 100, 1000]);
         var changes = arguments.Int("changes", 20);
         var perConnection = arguments.Int("per-connection", 50);
-        var sdk = arguments.Int("sdk", 10);
+        var sdkText = arguments.String("sdk", "10");
+        var sdk = int.TryParse(sdkText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
+            ? n
+            : throw new BenchmarkSetupException($"--sdk must be a number of SDK subscribers (0 for none), got '{sdkText}'.");
 
         var database = new PostgresDatabase();
         await database.InitializeAsync();
@@ -144,17 +147,19 @@ internal sealed class PropagationBenchmark : IBenchmark
 
         yield return new($"{label}: commit → broker confirmed the publish, p50", Quantiles.Of(results.Select(r => r.CommitToPublished).ToList(), 0.5), "ms");
         yield return new($"{label}: override request sent → all applied, p50", Quantiles.Of(results.Select(r => r.RequestToAll).ToList(), 0.5), "ms");
+        yield return new($"{label}: this process's CPU per subscriber per version (receive, verify, parse, apply, ack), p50", Quantiles.Of(results.Select(r => r.CpuPerSubscriberMs).ToList(), 0.5), "ms");
         var missing = results.Sum(r => r.Missing);
         yield return new($"{label}: applies missing after {ChangeTimeout.TotalSeconds:0} s", missing, "", "0", missing == 0);
     }
 
     private sealed record ChangeResult(
-        long Version, double CommitToAll, IReadOnlyList<double> CommitToEach, double CommitToAllReceived, double CommitToPublished, double RequestToAll, int Missing);
+        long Version, double CommitToAll, IReadOnlyList<double> CommitToEach, double CommitToAllReceived, double CommitToPublished, double RequestToAll, int Missing, double CpuPerSubscriberMs);
 
     /// <summary>One version change: toggle the drain, wait until every subscriber holds a newer version, read the times.</summary>
     private static async Task<ChangeResult> ChangeAsync(ISubscriberFleet fleet, NpgsqlDataSource versions, DrainToggle toggle)
     {
         var before = fleet.LowestVersion;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var sent = DateTimeOffset.UtcNow;
         await toggle.ToggleAsync();
         var clock = Stopwatch.StartNew();
@@ -166,6 +171,7 @@ internal sealed class PropagationBenchmark : IBenchmark
         // Let stragglers' bookkeeping land and any follow-up version (there should be none) show up, then start the
         // next change from a fleet that is all on the latest version.
         await Task.Delay(250);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var rows = await VersionsAfterAsync(versions, before);
         if (rows.Count == 0)
         {
@@ -187,7 +193,8 @@ internal sealed class PropagationBenchmark : IBenchmark
             lastReceived is { } r ? (r - committed).TotalMilliseconds : double.NaN,
             published is { } p ? (p - committed).TotalMilliseconds : double.NaN,
             missing == 0 ? (last - sent).TotalMilliseconds : ChangeTimeout.TotalMilliseconds,
-            missing);
+            missing,
+            cpu.TotalMilliseconds / fleet.Count);
     }
 
     /// <summary>Waits until every subscriber holds the latest committed version.</summary>

@@ -161,9 +161,11 @@ internal static class ResultsSummary
         md.AppendLine("|---|---|---:|---|---|");
         foreach (var group in groups)
         {
-            foreach (var figure in group.Figures)
+            // The benchmark's name on its first row only: the table stays one table, and readable.
+            for (var i = 0; i < group.Figures.Count; i++)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {group.Title} | {figure.Metric} | {figure.Measured} | {figure.Target} | {figure.Verdict} |");
+                var figure = group.Figures[i];
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {(i == 0 ? $"**{group.Title}**" : "")} | {figure.Metric} | {figure.Measured} | {figure.Target} | {figure.Verdict} |");
             }
         }
 
