@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ControlPlane.Benchmarks.Shared;
+using ControlPlane.Contracts;
 using ControlPlane.Simulator;
 using ControlPlane.Testing;
 using Npgsql;
@@ -77,6 +78,10 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
             new Dictionary<string, string?>
             {
                 ["ConnectionStrings__ControlPlane"] = database.ConnectionString,
+                // The service will not start without a broker and a signing key (it publishes routing tables).
+                ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
+                ["Publishing__SigningKeyId"] = "bench",
+                ["Publishing__SigningKeyPem"] = SigningKeys.Generate().PrivateKeyPem,
                 [ConfigFile.Variable] = config.Path,
                 ["Logging__LogLevel__Default"] = "Warning",
             },
