@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
+using ControlPlane.Benchmarks.Shared;
 using ControlPlane.Simulator;
 using ControlPlane.Testing;
 
@@ -19,7 +21,9 @@ namespace ControlPlane.Benchmarks.Gateway;
 /// <item>Outage: 200 req/s through the gateway while the primary refuses connections, returns 529, or hangs for a
 /// few seconds mid-run. Failed client requests (the target is 0) and the latency the safety net added.</item>
 /// </list>
-/// Options: <c>--rates 200,1000 --seconds 20 --outage-rate 200 --outage-seconds 15</c>.
+/// Options: <c>--rates 200,1000 --seconds 20 --outage-rate 200 --outage-seconds 15</c>. Besides its own tables, the
+/// figures go through <see cref="ResultsWriter"/> (the added latency at 1,000 req/s, failed requests and outage →
+/// breaker open against DESIGN.md).
 /// </summary>
 public static class GatewayBenchmark
 {
@@ -59,6 +63,7 @@ public static class GatewayBenchmark
                 new Uri(stack.Simulator.BaseUrlOf(Route.PrimaryProvider), "v1/chat/completions"), Route.Model, stack.ProviderKeys[Route.PrimaryProvider]);
             var viaGateway = new Endpoint(new Uri(gateway.BaseUrl, "v1/chat/completions"), Route.Id, null);
 
+            var figures = new List<BenchmarkFigure>();
             var output = new StringBuilder();
             output.AppendLine(CultureInfo.InvariantCulture, $"## Gateway added latency (open loop, non-streaming, {seconds} s per run, {Environment.ProcessorCount} cores shared by every process)");
             output.AppendLine();
@@ -72,22 +77,37 @@ public static class GatewayBenchmark
                 var g = await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(seconds), null);
                 output.AppendLine(CultureInfo.InvariantCulture,
                     $"| {rate} | {Ms(d.P(0.5))} | {Ms(d.P(0.99))} | {Ms(g.P(0.5))} | {Ms(g.P(0.99))} | {Ms(g.P(0.5) - d.P(0.5))} | {Ms(g.P(0.99) - d.P(0.99))} | {g.P(0.5) / d.P(0.5):0.00} | {d.Failed}/{g.Failed} |");
+                var atTarget = rate == 1000;
+                figures.AddRange(
+                [
+                    new($"{rate} req/s: direct p50", d.P(0.5), "ms"),
+                    new($"{rate} req/s: direct p99", d.P(0.99), "ms"),
+                    new($"{rate} req/s: through the gateway p50", g.P(0.5), "ms"),
+                    new($"{rate} req/s: through the gateway p99", g.P(0.99), "ms"),
+                    new($"{rate} req/s: gateway added latency p50", g.P(0.5) - d.P(0.5), "ms", atTarget ? "≤ 0.3 ms at 1,000 req/s" : "", atTarget ? g.P(0.5) - d.P(0.5) <= 0.3 : null, Headline: atTarget),
+                    new($"{rate} req/s: gateway added latency p99", g.P(0.99) - d.P(0.99), "ms", atTarget ? "≤ 2 ms at 1,000 req/s" : "", atTarget ? g.P(0.99) - d.P(0.99) <= 2 : null, Headline: atTarget),
+                    new($"{rate} req/s: gateway ÷ direct, p50", g.P(0.5) / d.P(0.5), "×"),
+                    new($"{rate} req/s: gateway ÷ direct, p99", g.P(0.99) / d.P(0.99), "×"),
+                    new($"{rate} req/s: failed requests, direct + gateway", d.Failed + g.Failed, "", "0", d.Failed + g.Failed == 0),
+                ]);
                 Console.Error.WriteLine($"rate {rate} done");
             }
 
             output.AppendLine();
             output.AppendLine(CultureInfo.InvariantCulture, $"## Scripted outage of the primary ({outageRate} req/s through the gateway, {outageSeconds} s; outage from 3 s to {outageSeconds - 5} s)");
             output.AppendLine();
-            output.AppendLine("| outage | requests | failed | p50 | p99 | max | during outage: p50 | p99 | max | retried by the safety net |");
-            output.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            output.AppendLine("| outage | requests | failed | p50 | p99 | max | during outage: p50 | p99 | max | retried by the safety net | outage → breaker open |");
+            output.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var mode in new[] { ChaosMode.Refuse, ChaosMode.Overloaded, ChaosMode.Hang })
             {
                 await WaitHealthyAsync(http, viaGateway, stack);
                 var retriesBefore = await RetriesAsync(http, gateway);
+                DateTimeOffset? outageAt = null;
                 var script = async (TimeSpan elapsed) =>
                 {
                     if (elapsed >= TimeSpan.FromSeconds(3) && elapsed < TimeSpan.FromSeconds(outageSeconds - 5) && stack.Simulator.GetChaos(Route.PrimaryProvider).Mode != mode)
                     {
+                        outageAt ??= DateTimeOffset.UtcNow;
                         await stack.Simulator.SetChaosAsync(Route.PrimaryProvider, new ChaosSettings { Mode = mode });
                     }
                     else if (elapsed >= TimeSpan.FromSeconds(outageSeconds - 5) && stack.Simulator.GetChaos(Route.PrimaryProvider).Mode != ChaosMode.Healthy)
@@ -98,12 +118,35 @@ public static class GatewayBenchmark
                 var run = await RunLoadAsync(http, viaGateway, outageRate, TimeSpan.FromSeconds(outageSeconds), script);
                 var during = run.Between(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(outageSeconds - 5));
                 var retries = await RetriesAsync(http, gateway) - retriesBefore;
+                var opened = outageAt is { } at ? await OpenedAfterAsync(http, stack, at) : null;
                 output.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {mode} | {run.Count} | {run.Failed} | {Ms(run.P(0.5))} | {Ms(run.P(0.99))} | {Ms(run.P(1))} | {Ms(during.P(0.5))} | {Ms(during.P(0.99))} | {Ms(during.P(1))} | {retries:0} |");
+                    $"| {mode} | {run.Count} | {run.Failed} | {Ms(run.P(0.5))} | {Ms(run.P(0.99))} | {Ms(run.P(1))} | {Ms(during.P(0.5))} | {Ms(during.P(0.99))} | {Ms(during.P(1))} | {retries:0} | {(opened is { } o ? $"{o.TotalSeconds:0.00} s" : "–")} |");
+                var name = mode.ToString().ToLowerInvariant();
+                figures.AddRange(
+                [
+                    new($"outage ({name}) at {outageRate} req/s: failed client requests", run.Failed, $"of {run.Count:N0}", "0", run.Failed == 0, Headline: true),
+                    new($"outage ({name}): latency p99 during the outage", during.P(0.99), "ms"),
+                    new($"outage ({name}): outage → breaker open", opened?.TotalSeconds, "s", "≤ 2 s with traffic at ≥ 10 req/s", opened is { } t && t <= TimeSpan.FromSeconds(2), Headline: true),
+                ]);
                 Console.Error.WriteLine($"outage {mode} done");
             }
 
             Console.WriteLine(output.ToString());
+            ResultsWriter.Report(
+                "gateway",
+                new Dictionary<string, string>
+                {
+                    ["rates"] = string.Join(",", rates),
+                    ["seconds"] = seconds.ToString(CultureInfo.InvariantCulture),
+                    ["outage-rate"] = outageRate.ToString(CultureInfo.InvariantCulture),
+                    ["outage-seconds"] = outageSeconds.ToString(CultureInfo.InvariantCulture),
+                },
+                figures,
+                [
+                    "Open loop, non-streaming chat completions; direct = straight to the simulated provider, same client, same run. Added latency = gateway quantile − direct quantile.",
+                    $"Every process (load generator, simulator, gateway, control plane, Postgres, RabbitMQ) shares the machine's {Environment.ProcessorCount} cores.",
+                    "Outage → breaker open: from the chaos switch to the primary's first transition to open (GET /api/transitions); the gateway's traffic reports and the active probes (every 2 s here) both count as evidence.",
+                ]);
             return 0;
         }
         finally
@@ -204,6 +247,20 @@ public static class GatewayBenchmark
             using var response = await http.SendAsync(request);
             return response.Headers.TryGetValues("x-gateway-target", out var target) && target.Single() == Route.Primary;
         }, TimeSpan.FromSeconds(90), "the primary takes the traffic again");
+    }
+
+    /// <summary>Time from the outage's start to the primary's first transition to open, as the control plane recorded it.</summary>
+    private static async Task<TimeSpan?> OpenedAfterAsync(HttpClient http, ControlPlaneStack stack, DateTimeOffset outageAt)
+    {
+        var url = new Uri(stack.Replicas[0].BaseUrl, $"api/transitions?target={Uri.EscapeDataString(Route.Primary)}&from={Uri.EscapeDataString(outageAt.ToString("O", CultureInfo.InvariantCulture))}");
+        using var document = JsonDocument.Parse(await http.GetStringAsync(url));
+        var openedAt = document.RootElement.EnumerateArray()
+            .Where(t => string.Equals(t.GetProperty("to").GetString(), "open", StringComparison.OrdinalIgnoreCase))
+            .Select(t => t.GetProperty("occurredAt").GetDateTimeOffset())
+            .Where(t => t >= outageAt)
+            .Order()
+            .FirstOrDefault();
+        return openedAt == default ? null : openedAt - outageAt;
     }
 
     private static async Task<double> RetriesAsync(HttpClient http, ServiceProcess gateway)

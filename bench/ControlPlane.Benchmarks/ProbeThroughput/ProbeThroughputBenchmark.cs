@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ControlPlane.Benchmarks.Shared;
+using ControlPlane.Contracts;
 using ControlPlane.Simulator;
 using ControlPlane.Testing;
 using Npgsql;
@@ -20,7 +21,7 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
 
     public string Description => "the service probing N simulated targets: scheduling lag, probes/s, samples/s, CPU, RSS";
 
-    public string Usage => "[--targets 1000] [--interval 10s] [--duration 60s] [--mode inference|models]";
+    public string Usage => "[--targets 1000] [--interval 10s] [--duration 60s] [--mode inference|models] [--warmup-limit 3×interval+1m]";
 
     public async Task<int> RunAsync(BenchmarkArguments arguments)
     {
@@ -29,12 +30,13 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
         var interval = arguments.Duration("interval", TimeSpan.FromSeconds(10));
         var duration = arguments.Duration("duration", TimeSpan.FromSeconds(60));
         var mode = arguments.String("mode", "inference");
+        var warmUpLimit = arguments.Duration("warmup-limit", (interval * 3) + TimeSpan.FromMinutes(1));
 
         var database = new PostgresDatabase();
         await database.InitializeAsync();
         try
         {
-            return await RunAsync(database, targets, interval, duration, mode);
+            return await RunAsync(database, targets, interval, duration, mode, warmUpLimit);
         }
         finally
         {
@@ -42,7 +44,7 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(PostgresDatabase database, int targets, TimeSpan interval, TimeSpan duration, string mode)
+    private static async Task<int> RunAsync(PostgresDatabase database, int targets, TimeSpan interval, TimeSpan duration, string mode, TimeSpan warmUpLimit)
     {
         // Several providers of up to 1,000 models each: one listener per provider, as a real fleet has many hosts.
         var providers = Enumerable.Range(0, (targets + ModelsPerProvider - 1) / ModelsPerProvider)
@@ -76,6 +78,10 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
             new Dictionary<string, string?>
             {
                 ["ConnectionStrings__ControlPlane"] = database.ConnectionString,
+                // The service will not start without a broker and a signing key (it publishes routing tables).
+                ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
+                ["Publishing__SigningKeyId"] = "bench",
+                ["Publishing__SigningKeyPem"] = SigningKeys.Generate().PrivateKeyPem,
                 [ConfigFile.Variable] = config.Path,
                 ["Logging__LogLevel__Default"] = "Warning",
             },
@@ -84,18 +90,28 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
 
         // Warm-up: every target probed about once, so the window measures the steady state, not the first wave.
         var warmUp = Stopwatch.StartNew();
+        var warmedUp = true;
         while ((await PrometheusText.ScrapeAsync(http, service.BaseUrl)).Sum("controlplane_probes_total") < targets)
         {
-            if (service.HasExited || warmUp.Elapsed > interval * 3 + TimeSpan.FromMinutes(1))
+            if (service.HasExited)
             {
-                throw new BenchmarkSetupException($"The service did not probe every target once during the warm-up:\n{Tail(service.Output)}");
+                throw new BenchmarkSetupException($"The service exited during the warm-up:\n{Tail(service.Output)}");
+            }
+
+            if (warmUp.Elapsed > warmUpLimit)
+            {
+                // Falling behind is a result, not a setup failure: measure anyway and say so.
+                warmedUp = false;
+                break;
             }
 
             await Task.Delay(500);
         }
 
         var warmUpSeconds = warmUp.Elapsed.TotalSeconds;
-        Console.WriteLine($"warmed up in {warmUpSeconds:0.0} s; measuring for {duration.TotalSeconds:0} s…");
+        Console.WriteLine(warmedUp
+            ? $"warmed up in {warmUpSeconds:0.0} s; measuring for {duration.TotalSeconds:0} s…"
+            : $"not every target was probed once after {warmUpSeconds:0.0} s; measuring for {duration.TotalSeconds:0} s anyway…");
         var before = await PrometheusText.ScrapeAsync(http, service.BaseUrl);
         var cpuBefore = ProcessStats.CpuTime(service.ProcessId);
         var windowStart = DateTimeOffset.UtcNow;
@@ -139,19 +155,21 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
                 ["mode"] = mode,
             },
             [
-                new("probes executed", probeRate, "/s", $"{expectedRate:0.#}/s scheduled", probeRate >= expectedRate * 0.98),
+                new("probes executed", probeRate, "/s", $"{expectedRate:0.#}/s scheduled", probeRate >= expectedRate * 0.98, Headline: atScale),
                 new("probes not successful", failed, "", "0 (the simulator is healthy)", failed == 0),
                 new("schedule lag p50", p50 * 1000, "ms"),
-                new("schedule lag p99", p99 * 1000, "ms", "< 1,000 ms at 10,000 × 10 s", atScale ? p99 < 1 : null),
+                new("schedule lag p99", p99 * 1000, "ms", "< 1,000 ms at 10,000 × 10 s", atScale ? p99 < 1 : null, Headline: atScale),
                 new("samples ingested (metric)", ingestRate, "/s", "= probes/s"),
                 new("samples stored in the window (rows)", rows / (windowEnd - windowStart).TotalSeconds, "/s", "= probes/s"),
                 new("samples dropped", dropped, "", "0", dropped == 0),
                 new("service CPU", cpuPercent, "% of one core", $"≤ {Environment.ProcessorCount * 100}% (all {Environment.ProcessorCount} cores)"),
-                new("service peak RSS (VmHWM)", peakRss, "MB", targets <= 1000 ? "≤ 256 MB at 1,000 targets" : "", targets <= 1000 ? peakRss <= 256 : null),
+                new("service peak RSS (VmHWM)", peakRss, "MB", targets <= 1000 ? "≤ 256 MB at 1,000 targets" : "", targets <= 1000 ? peakRss <= 256 : null, Headline: targets == 1000),
                 new("service RSS at the end", rss, "MB"),
             ],
             [
-                $"Warm-up (first probe of every target) took {warmUpSeconds:0.0} s and is not in the window.",
+                warmedUp
+                    ? $"Warm-up (first probe of every target) took {warmUpSeconds:0.0} s and is not in the window."
+                    : $"Warm-up incomplete: not every target had been probed once after {warmUpSeconds:0.0} s (--warmup-limit); the window started anyway.",
                 "Lag quantiles are interpolated from the controlplane_probe_schedule_lag_seconds buckets over the window.",
                 "The simulator and this runner share the machine with the service; CPU and RSS are the service process's only.",
             ]);

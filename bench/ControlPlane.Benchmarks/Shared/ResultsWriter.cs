@@ -6,15 +6,21 @@ using ControlPlane.Testing;
 
 namespace ControlPlane.Benchmarks.Shared;
 
-/// <summary>One figure of a benchmark run, with the target DESIGN.md holds us to (if any).</summary>
-internal sealed record BenchmarkFigure(string Metric, double? Value, string Unit, string Target = "", bool? Met = null);
+/// <summary>
+/// One figure of a benchmark run, with the target DESIGN.md holds us to (if any). <paramref name="Headline"/> marks the
+/// figure that answers a row of DESIGN.md's "Numbers we hold ourselves to" (it goes into the README).
+/// </summary>
+internal sealed record BenchmarkFigure(string Metric, double? Value, string Unit, string Target = "", bool? Met = null, bool Headline = false);
 
 /// <summary>
 /// Prints a run as a Markdown table and appends it to <c>bench/results/&lt;name&gt;.json</c> (a JSON array, one
-/// entry per run) so numbers can be compared across commits and machines.
+/// entry per run) so numbers can be compared across commits and machines. When <see cref="RunDirectoryVariable"/> is
+/// set (by <c>scripts/bench.sh all</c>), each run is also written there as one file, for the summary to collect.
 /// </summary>
 internal static class ResultsWriter
 {
+    public const string RunDirectoryVariable = "CONTROLPLANE_BENCH_RUN_DIR";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static void Report(string name, IReadOnlyDictionary<string, string> parameters, IReadOnlyList<BenchmarkFigure> figures, IReadOnlyList<string>? notes = null)
@@ -41,18 +47,32 @@ internal static class ResultsWriter
         }
 
         Console.WriteLine();
-        var path = Append(name, parameters, figures, notes ?? []);
+        var run = ToJson(name, parameters, figures, notes ?? []);
+        var path = Append(name, run);
         Console.WriteLine($"(appended to {Path.GetRelativePath(Environment.CurrentDirectory, path)})");
+        if (Environment.GetEnvironmentVariable(RunDirectoryVariable) is { Length: > 0 } runDirectory)
+        {
+            Directory.CreateDirectory(runDirectory);
+            var file = Path.Combine(runDirectory, $"{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}-{name}.json");
+            File.WriteAllText(file, run.ToJsonString(Json) + "\n");
+        }
     }
 
-    private static string Append(string name, IReadOnlyDictionary<string, string> parameters, IReadOnlyList<BenchmarkFigure> figures, IReadOnlyList<string> notes)
+    private static string Append(string name, JsonObject run)
     {
         var directory = Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "results");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name + ".json");
         var runs = File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonArray existing ? existing : [];
-        var run = new JsonObject
+        runs.Add(run.DeepClone());
+        File.WriteAllText(path, runs.ToJsonString(Json) + "\n");
+        return path;
+    }
+
+    private static JsonObject ToJson(string name, IReadOnlyDictionary<string, string> parameters, IReadOnlyList<BenchmarkFigure> figures, IReadOnlyList<string> notes) =>
+        new()
         {
+            ["benchmark"] = name,
             ["at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             ["machine"] = new JsonObject
             {
@@ -68,15 +88,12 @@ internal static class ResultsWriter
                 ["unit"] = f.Unit,
                 ["target"] = f.Target,
                 ["met"] = f.Met,
+                ["headline"] = f.Headline,
             }).ToArray()),
             ["notes"] = new JsonArray(notes.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
         };
-        runs.Add(run);
-        File.WriteAllText(path, runs.ToJsonString(Json) + "\n");
-        return path;
-    }
 
-    private static string Format(double? value) => value switch
+    public static string Format(double? value) => value switch
     {
         null => "n/a",
         { } v when !double.IsFinite(v) => "n/a",
