@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace ControlPlane.Contracts;
 
 /// <summary>A freshly generated signing key pair as PEM text.</summary>
-/// <param name="PrivateKeyPem">PKCS#8 <c>-----BEGIN PRIVATE KEY-----</c>: keep it secret, never commit it.</param>
+/// <param name="PrivateKeyPem">The private key as PKCS#8 PEM: keep it secret, never commit it.</param>
 /// <param name="PublicKeyPem">SubjectPublicKeyInfo <c>-----BEGIN PUBLIC KEY-----</c>: give it to subscribers.</param>
 public sealed record SigningKeyPair(string PrivateKeyPem, string PublicKeyPem);
 
@@ -23,7 +23,7 @@ public static class SigningKeys
     /// <exception cref="ArgumentException">Not a P-256 public key PEM.</exception>
     public static ECDsa LoadPublicKeyPem(string pem) => Load(pem, "PUBLIC KEY");
 
-    /// <summary>Loads a private key from PKCS#8 PEM (<c>-----BEGIN PRIVATE KEY-----</c>).</summary>
+    /// <summary>Loads a private key from PKCS#8 PEM.</summary>
     /// <exception cref="ArgumentException">Not a P-256 private key PEM.</exception>
     public static ECDsa LoadPrivateKeyPem(string pem) => Load(pem, "PRIVATE KEY");
 

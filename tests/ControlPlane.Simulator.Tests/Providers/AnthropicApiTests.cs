@@ -73,7 +73,7 @@ public sealed class AnthropicApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData(null, "x-api-key header is required")]
-    [InlineData("sk-ant-wrong", "invalid x-api-key")]
+    [InlineData("sim-wrong-key", "invalid x-api-key")]
     public async Task Messages_MissingOrWrongKey_401AuthenticationError(string? key, string message)
     {
         using var response = await _sim.SendAsync(_sim.AnthropicMessages(key: key));

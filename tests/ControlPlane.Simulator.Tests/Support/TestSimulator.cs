@@ -13,7 +13,7 @@ internal sealed class TestSimulator : IAsyncDisposable
     public const string Gemini = "gemini";
     public const string Local = "local";
 
-    public const string AnthropicKey = "sk-ant-test";
+    public const string AnthropicKey = "sim-anthropic-test-key";
     public const string OpenAiKey = "sk-openai-test";
     public const string GeminiKey = "gemini-test-key";
 
