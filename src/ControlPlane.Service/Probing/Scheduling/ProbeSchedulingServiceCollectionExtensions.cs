@@ -23,9 +23,10 @@ public static class ProbeSchedulingServiceCollectionExtensions
             {
                 scheduler.InstanceName = "controlplane-probes";
                 scheduler.GenerateInstanceId = true;
-                scheduler.MaxBatchSize = options.BatchSize;
+                // Quartz refuses a batch larger than its thread pool (acquired triggers would wait for a thread).
+                scheduler.MaxBatchSize = Math.Min(options.BatchSize, options.MaxConcurrency);
                 scheduler.IdleWaitTime = options.IdleWaitTime;
-                scheduler.BatchTriggerAcquisitionFireAheadTimeWindow = TimeSpan.FromMilliseconds(500);
+                scheduler.BatchTriggerAcquisitionFireAheadTimeWindow = options.BatchFireAheadWindow;
             });
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);
             q.UsePersistentStore(store =>
@@ -36,8 +37,11 @@ public static class ProbeSchedulingServiceCollectionExtensions
                     ado.TablePrefix = "qrtz_";
                     ado.StoreJobDataAsStrings = true;
                     ado.MisfireThreshold = options.MisfireThreshold;
-                    // Needed with batch acquisition in a cluster, so two replicas never acquire the same trigger.
-                    ado.AcquireTriggersWithinLock = true;
+                    // Lock-free rounds claim each trigger by compare-and-swap, which keeps batch acquisition safe in a
+                    // cluster; they need every probe job to allow concurrent execution (ProbeJob does) and acquisition
+                    // outside the lock. Without them, batch acquisition in a cluster must happen under the lock.
+                    ado.LockFreeFiringRounds = options.LockFreeFiringRounds;
+                    ado.AcquireTriggersWithinLock = !options.LockFreeFiringRounds;
                 });
                 store.UseSystemTextJsonSerializer();
                 if (options.Clustered)
