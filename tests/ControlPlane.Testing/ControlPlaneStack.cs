@@ -53,7 +53,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
     /// <summary>The pair tables are signed with under <see cref="SigningKeyId"/>; subscribers trust its public half.</summary>
     public SigningKeyPair Keys { get; }
 
-    public const string SigningKeyId = "it-breakers";
+    public const string SigningKeyId = ServiceEnvironment.SigningKeyId;
 
     /// <summary>Provider id → the API key the simulator expects (data planes configure their own copy).</summary>
     public IReadOnlyDictionary<string, string> ProviderKeys { get; }
@@ -87,17 +87,11 @@ public sealed class ControlPlaneStack : IAsyncDisposable
             }).ToList(),
         });
 
-        var signing = SigningKeys.Generate();
-        var env = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__ControlPlane"] = connectionString,
-            // A stack on its own broker (chaos tests) names it in the environment; otherwise the shared one.
-            ["ConnectionStrings__RabbitMq"] = environment?.GetValueOrDefault("ConnectionStrings__RabbitMq") ?? await TestServices.RabbitMqAsync(),
-            ["Publishing__SigningKeyId"] = SigningKeyId,
-            ["Publishing__SigningKeyPem"] = signing.PrivateKeyPem,
-            ["Probing__ClusterCheckinInterval"] = "00:00:01",
-            ["Logging__LogLevel__Default"] = "Information",
-        };
+        // A stack on its own broker (chaos tests) names it in the environment; otherwise the shared one.
+        var service = await ServiceEnvironment.CreateAsync(connectionString, environment?.GetValueOrDefault("ConnectionStrings__RabbitMq"));
+        var signing = service.Keys;
+        var env = service.Variables;
+        env["Probing__ClusterCheckinInterval"] = "00:00:01";
         foreach (var (provider, secret) in secrets)
         {
             env[KeyVariable(provider)] = secret;

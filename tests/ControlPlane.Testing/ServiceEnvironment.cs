@@ -23,13 +23,14 @@ public sealed class ServiceEnvironment
 
     public IReadOnlyDictionary<string, string> TrustedKeys => new Dictionary<string, string> { [SigningKeyId] = Keys.PublicKeyPem };
 
-    public static async Task<ServiceEnvironment> CreateAsync(string postgresConnectionString)
+    /// <param name="rabbitMqUri">A broker of the test's own (e.g. one it stops); the shared one when null.</param>
+    public static async Task<ServiceEnvironment> CreateAsync(string postgresConnectionString, string? rabbitMqUri = null)
     {
         var keys = SigningKeys.Generate();
         var variables = new Dictionary<string, string?>
         {
             ["ConnectionStrings__ControlPlane"] = postgresConnectionString,
-            ["ConnectionStrings__RabbitMq"] = await TestServices.RabbitMqAsync(),
+            ["ConnectionStrings__RabbitMq"] = rabbitMqUri ?? await TestServices.RabbitMqAsync(),
             ["Publishing__SigningKeyId"] = SigningKeyId,
             ["Publishing__SigningKeyPem"] = keys.PrivateKeyPem,
             ["Logging__LogLevel__Default"] = "Information",

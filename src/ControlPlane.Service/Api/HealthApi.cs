@@ -47,7 +47,7 @@ public static class HealthApi
         var problem = ValidateQuery(catalog, target, from, to, time, MaxSampleRange, out var id, out var range);
         if (limit is < 1 or > MaxSampleLimit)
         {
-            problem ??= TypedResults.Problem($"limit must be between 1 and {MaxSampleLimit}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit");
+            problem ??= Problems.BadRequest("Invalid limit", $"limit must be between 1 and {MaxSampleLimit}.");
         }
 
         if (problem is not null)
@@ -83,22 +83,22 @@ public static class HealthApi
 
         if (string.IsNullOrWhiteSpace(target))
         {
-            return TypedResults.Problem("The query parameter 'target' is required (a target id such as 'anthropic/claude-sonnet-4-5').", statusCode: StatusCodes.Status400BadRequest, title: "Missing target");
+            return Problems.BadRequest("Missing target", "The query parameter 'target' is required (a target id such as 'anthropic/claude-sonnet-4-5').");
         }
 
         if (!catalog.Targets.ContainsKey(id))
         {
-            return TypedResults.Problem($"No target '{target}' in the catalog.", statusCode: StatusCodes.Status404NotFound, title: "Unknown target");
+            return Problems.NotFound("Unknown target", $"No target '{target}' in the catalog.");
         }
 
         if (range.From >= range.To)
         {
-            return TypedResults.Problem("'from' must be earlier than 'to'.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid time range");
+            return Problems.BadRequest("Invalid time range", "'from' must be earlier than 'to'.");
         }
 
         if (range.To - range.From > maxRange)
         {
-            return TypedResults.Problem($"The time range may span at most {maxRange.TotalDays:0} days.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid time range");
+            return Problems.BadRequest("Invalid time range", $"The time range may span at most {maxRange.TotalDays:0} days.");
         }
 
         return null;

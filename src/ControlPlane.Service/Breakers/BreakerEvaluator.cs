@@ -47,7 +47,8 @@ internal sealed partial class BreakerEvaluator(
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
-                // Leadership lost: wait for the next term.
+                // Leadership lost: this replica's view is no longer current; readers fall back to the stored states.
+                view.Clear();
             }
             catch (OperationCanceledException)
             {

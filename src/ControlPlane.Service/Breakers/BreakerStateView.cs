@@ -26,6 +26,9 @@ public sealed class BreakerStateView
 
     public IReadOnlyList<BreakerView> All => _views.Values.OrderBy(v => v.Target, StringComparer.Ordinal).ToList();
 
+    /// <summary>Forgets the evaluations of a leadership term that ended, so readers fall back to the stored states.</summary>
+    internal void Clear() => _views.Clear();
+
     internal void Update(TargetDefinition target, BreakerEvaluation evaluation, DateTimeOffset now)
     {
         BreakerMetrics.Observe(target, evaluation);

@@ -19,7 +19,7 @@ public static class StorageServiceCollectionExtensions
         services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.SectionName)
             .PostConfigure<IConfiguration>((options, configuration) =>
-                options.ConnectionString ??= configuration.GetConnectionString("ControlPlane"))
+                options.ConnectionString = StorageConnection.Resolve(configuration))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
