@@ -258,7 +258,7 @@ public static class EvaluationBenchmark
         // Healthy history first, so the outage lands on a warm window; the outage starts at a random phase of the schedule.
         var outageAt = epoch + TimeSpan.FromSeconds(120) + TimeSpan.FromTicks((long)(random.NextDouble() * probe.Interval.Ticks));
         var interval = probe.Interval;
-        var nextFire = epoch + ProbeScheduleReconciler.JitterFor(id, interval);
+        var nextFire = epoch + ProbeSlots.PhaseOf(id, interval);
         var busyUntil = DateTimeOffset.MinValue;
         var probesDuringOutage = 0;
 
@@ -296,7 +296,7 @@ public static class EvaluationBenchmark
             if (wanted != interval)
             {
                 interval = wanted;
-                nextFire = interval < probe.Interval ? completed : completed + ProbeScheduleReconciler.JitterFor(id, interval);
+                nextFire = interval < probe.Interval ? completed : completed + ProbeSlots.PhaseOf(id, interval);
             }
             else
             {

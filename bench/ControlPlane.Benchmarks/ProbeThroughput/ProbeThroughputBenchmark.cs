@@ -91,7 +91,7 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
         // Warm-up: every target probed about once, so the window measures the steady state, not the first wave.
         var warmUp = Stopwatch.StartNew();
         var warmedUp = true;
-        while ((await PrometheusText.ScrapeAsync(http, service.BaseUrl)).Sum("controlplane_probes_total") < targets)
+        while ((await ScrapeAsync(http, service)).Sum("controlplane_probes_total") < targets)
         {
             if (service.HasExited)
             {
@@ -174,6 +174,18 @@ internal sealed class ProbeThroughputBenchmark : IBenchmark
                 "The simulator and this runner share the machine with the service; CPU and RSS are the service process's only.",
             ]);
         return 0;
+    }
+
+    private static async Task<PrometheusText> ScrapeAsync(HttpClient http, ServiceProcess service)
+    {
+        try
+        {
+            return await PrometheusText.ScrapeAsync(http, service.BaseUrl);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            throw new BenchmarkSetupException($"The service did not answer /metrics ({e.GetType().Name}):\n{Tail(service.Output)}");
+        }
     }
 
     private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];

@@ -14,6 +14,7 @@ public static class GatewayDefaults
     public static IHostApplicationBuilder AddGatewayDefaults(this IHostApplicationBuilder builder)
     {
         ConfigFileSource.AddTo(builder);
+        MetricsDefaults.SkipRuntimeMeters();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);

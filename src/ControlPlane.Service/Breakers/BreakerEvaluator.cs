@@ -65,10 +65,7 @@ internal sealed partial class BreakerEvaluator(
     private async Task LeadAsync(CancellationToken cancellationToken)
     {
         var term = new Term(await store.LoadStatesAsync(cancellationToken), await store.LatestTableAsync(cancellationToken));
-        if (options.Value.AdaptiveProbing)
-        {
-            await cadence.LoadAsync(catalog, cancellationToken);
-        }
+        cadence.StartTerm();
 
         await alerts.StartTermAsync(cancellationToken);
         LogTermStarted(logger, term.States.Count, term.LastVersion ?? 0);
@@ -122,9 +119,11 @@ internal sealed partial class BreakerEvaluator(
             view.Update(target, evaluation, now);
             if (options.Value.AdaptiveProbing)
             {
-                await cadence.ApplyAsync(target, evaluation.State, cancellationToken);
+                cadence.Apply(target, evaluation.State);
             }
         }
+
+        await cadence.SaveAsync(cancellationToken);
 
         var table = RoutingTableBuilder.Build(catalog, snapshots, live, now);
         NewTableVersion? newVersion = null;

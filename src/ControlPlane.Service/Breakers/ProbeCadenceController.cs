@@ -1,61 +1,56 @@
-using System.Collections.Concurrent;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Health;
 using ControlPlane.Service.Probing.Scheduling;
-using Quartz;
 
 namespace ControlPlane.Service.Breakers;
 
-/// <summary>Adaptive probing: moves a target's probe trigger to the interval its breaker state calls for.</summary>
+/// <summary>
+/// Adaptive probing, on the leader: picks the interval each target's breaker state calls for. The change takes effect
+/// at once here (when this replica probes the target) and is saved to <see cref="ProbeCadenceStore"/>, from which the
+/// replica that does probe it picks it up.
+/// </summary>
 internal sealed partial class ProbeCadenceController(
-    ISchedulerFactory schedulers, PassiveCoverage passive, TimeProvider time, ILogger<ProbeCadenceController> logger)
+    ProbeIntervals intervals, ProbeCadenceStore store, PassiveCoverage passive, TimeProvider time, ILogger<ProbeCadenceController> logger)
 {
-    private readonly ConcurrentDictionary<TargetId, TimeSpan> _applied = new();
+    private readonly Dictionary<TargetId, (TargetDefinition Target, TimeSpan Interval)> _unsaved = [];
 
-    /// <summary>
-    /// At the start of a leadership term: learn the intervals the triggers actually run at, which the previous leader
-    /// may have changed.
-    /// </summary>
-    public async Task LoadAsync(ProviderCatalog catalog, CancellationToken cancellationToken)
-    {
-        _applied.Clear();
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        foreach (var target in catalog.Targets.Values)
-        {
-            if (await ProbeScheduleReconciler.CurrentIntervalAsync(scheduler, target.Id, cancellationToken) is { } interval)
-            {
-                _applied[target.Id] = interval;
-            }
-        }
-    }
+    /// <summary>A new term starts from what the replicas already run at (<see cref="ProbeIntervals"/> is kept current).</summary>
+    public void StartTerm() => _unsaved.Clear();
 
-    public async Task ApplyAsync(TargetDefinition target, BreakerState state, CancellationToken cancellationToken)
+    public void Apply(TargetDefinition target, BreakerState state)
     {
         // Real traffic already tells us how a covered target is doing: probe it less (and pay less).
         var desired = ProbeCadence.IntervalFor(state, target.Probe, passiveObservations: passive.RecentCount(target.Id, time.GetUtcNow()));
-        var current = _applied.GetValueOrDefault(target.Id, target.Probe.Interval);
-        if (desired == current)
+        if (intervals.Set(target, desired))
+        {
+            _unsaved[target.Id] = (target, desired);
+            LogCadence(logger, target.Id.Value, desired.TotalSeconds, state.State);
+        }
+    }
+
+    /// <summary>Saves the changes since the last save; kept and retried after the next evaluation when Postgres is away.</summary>
+    public async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (_unsaved.Count == 0)
         {
             return;
         }
 
         try
         {
-            var scheduler = await schedulers.GetScheduler(cancellationToken);
-            await ProbeScheduleReconciler.RescheduleAsync(scheduler, target.Id, target.Probe.Interval, desired, time.GetUtcNow(), cancellationToken);
-            _applied[target.Id] = desired;
-            LogCadence(logger, target.Id.Value, desired.TotalSeconds, state.State);
+            await store.SaveAsync(_unsaved.Values.ToList(), time.GetUtcNow(), cancellationToken);
+            _unsaved.Clear();
         }
-        catch (SchedulerException e)
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            LogCadenceFailed(logger, target.Id.Value, e.GetType().Name);
+            LogCadenceNotSaved(logger, _unsaved.Count, e.GetType().Name);
         }
     }
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Probe interval of {Target} is now {Seconds}s (breaker {State})")]
     private static partial void LogCadence(ILogger logger, string target, double seconds, CircuitState state);
 
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Could not change the probe interval of {Target} ({Error})")]
-    private static partial void LogCadenceFailed(ILogger logger, string target, string error);
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Could not save {Count} probe interval changes ({Error}); retrying after the next evaluation")]
+    private static partial void LogCadenceNotSaved(ILogger logger, int count, string error);
 }

@@ -21,6 +21,7 @@ public static class ServiceDefaults
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         ConfigFileSource.AddTo(builder);
+        MetricsDefaults.SkipRuntimeMeters();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -1,114 +1,156 @@
 using ControlPlane.Core.Catalog;
+using ControlPlane.Core.Probing;
+using Microsoft.Extensions.Options;
+using Prometheus;
 using Quartz;
 
 namespace ControlPlane.Service.Probing.Scheduling;
 
 /// <summary>
-/// Makes the job store match the catalog: one job and trigger per target, removed when the target leaves the catalog.
-/// Runs on every replica at start; with a shared clustered store the outcome is the same whoever runs it.
+/// Decides which targets this replica probes and keeps its local scheduler in step. Every
+/// <see cref="ProbeSchedulingOptions.OwnershipRefreshInterval"/> it reads who is checked in to Quartz's clustered job
+/// store and the intervals adaptive probing chose, then takes the targets rendezvous hashing gives it
+/// (<see cref="ProbeSlots.OwnerOf"/>): N replicas probe each target once, not N times, and a replica that dies hands its
+/// share to the survivors once its check-in goes stale. While Postgres is unreachable it keeps the last membership it
+/// read, so probing goes on.
 /// </summary>
 internal sealed partial class ProbeScheduleReconciler(
     ISchedulerFactory schedulers,
+    LocalProbeScheduler local,
+    ProbeClusterMembership membership,
+    ProbeCadenceStore cadence,
+    ProbeIntervals intervals,
     ProviderCatalog catalog,
+    IOptions<ProbeSchedulingOptions> options,
     TimeProvider time,
-    ILogger<ProbeScheduleReconciler> logger) : IHostedService
+    ILogger<ProbeScheduleReconciler> logger) : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private static readonly Gauge Members = Metrics.CreateGauge(
+        "controlplane_probe_replicas", "Replicas sharing the probes, as this replica last read them from the cluster's check-ins.");
+
+    private string _self = "";
+    private IReadOnlyList<string> _members = [];
+    private long _cadenceRevision;
+    private bool _legacyJobsRemoved;
+    private bool _stale;
+    private HashSet<TargetId>? _owned;
+    private IReadOnlyList<string> _ownedFor = [];
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        var now = time.GetUtcNow();
-        var (added, changed, removed) = (0, 0, 0);
+        // Before the application starts, so probing begins with the right share and the intervals already chosen.
+        var cluster = await schedulers.GetScheduler(cancellationToken);
+        _self = cluster.SchedulerInstanceId;
+        _members = [_self];
+        await local.StartAsync(cancellationToken);
+        await ReconcileOnceAsync(cluster, cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
 
-        foreach (var target in catalog.Targets.Values)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var cluster = await schedulers.GetScheduler(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            // Compare the catalog interval with the one the trigger was created from, not its current interval:
-            // adaptive probing may have sped it up, and a replica restarting must not undo that.
-            var existing = await scheduler.GetTrigger(TriggerKeyFor(target.Id), cancellationToken);
-            if (existing is not null && BaseIntervalOf(existing) == target.Probe.Interval)
+            try
             {
-                continue;
+                await Task.Delay(options.Value.OwnershipRefreshInterval, time, stoppingToken);
+                await ReconcileOnceAsync(cluster, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await local.StopAsync(cancellationToken);
+        if (options.Value.Clustered)
+        {
+            // Quartz has stopped checking in by now (its hosted service stops first). Leaving at once hands this
+            // replica's share to the others on their next refresh instead of after the check-in goes stale.
+            await membership.LeaveAsync(SchedulerName, _self, cancellationToken);
+        }
+    }
+
+    private const string SchedulerName = ProbeSchedulingServiceCollectionExtensions.ClusterSchedulerName;
+
+    private async Task ReconcileOnceAsync(IScheduler cluster, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!_legacyJobsRemoved)
+            {
+                await RemoveLegacyJobsAsync(cluster, cancellationToken);
+                _legacyJobsRemoved = true;
             }
 
-            var job = JobBuilder.Create<ProbeJob>()
-                .WithIdentity(ProbeJob.KeyFor(target.Id))
-                .WithDescription($"Probe {target.Id} ({target.Probe.Mode})")
-                .StoreDurably()
-                .Build();
-            await scheduler.ScheduleJob(job, [BuildTrigger(target.Id, target.Probe.Interval, target.Probe.Interval, now)], ScheduleJobOptions.Replacing, cancellationToken);
-            if (existing is null)
+            foreach (var row in await cadence.ChangedSinceAsync(_cadenceRevision, cancellationToken))
             {
-                added++;
+                // A decision made against another catalog interval (before a deploy changed it) no longer applies.
+                if (catalog.Targets.TryGetValue(row.Target, out var target))
+                {
+                    intervals.Set(target, row.BaseInterval == target.Probe.Interval ? row.Interval : target.Probe.Interval);
+                }
+
+                _cadenceRevision = row.Revision;
             }
-            else
+
+            if (options.Value.Clustered)
             {
-                changed++;
+                var live = await membership.LiveMembersAsync(SchedulerName, options.Value.ClusterCheckinInterval * 3, cancellationToken);
+                _members = live.Contains(_self) ? live.Order(StringComparer.Ordinal).ToList() : [.. live.Append(_self).Order(StringComparer.Ordinal)];
+            }
+
+            if (_stale)
+            {
+                _stale = false;
+                LogMembershipResumed(logger, _members.Count);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Postgres away: keep probing the share last known. Replicas that die meanwhile are noticed once it returns.
+            if (!_stale)
+            {
+                _stale = true;
+                LogMembershipStale(logger, e.GetType().Name, _members.Count);
             }
         }
 
-        var jobKeys = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(ProbeJob.Group), cancellationToken);
-        foreach (var key in jobKeys)
+        if (_owned is null || !_ownedFor.SequenceEqual(_members))
         {
-            if (!catalog.Targets.ContainsKey(new TargetId(key.Name)))
-            {
-                await scheduler.DeleteJob(key, cancellationToken);
-                removed++;
-            }
+            _owned = catalog.Targets.Keys.Where(t => ProbeSlots.OwnerOf(t, _members) == _self).ToHashSet();
+            _ownedFor = _members;
+            await local.ReconcileAsync(_owned, cancellationToken);
         }
 
-        LogReconciled(logger, catalog.Targets.Count, added, changed, removed);
+        Members.Set(_members.Count);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Changes a target's probe interval (adaptive probing); the catalog interval stays recorded on the trigger.</summary>
-    public static async Task RescheduleAsync(
-        IScheduler scheduler, TargetId target, TimeSpan baseInterval, TimeSpan interval, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await scheduler.RescheduleJob(TriggerKeyFor(target), BuildTrigger(target, baseInterval, interval, now), cancellationToken);
-    }
-
-    /// <summary>The interval a probe trigger currently runs at, or null when the target has no trigger.</summary>
-    public static async Task<TimeSpan?> CurrentIntervalAsync(IScheduler scheduler, TargetId target, CancellationToken cancellationToken) =>
-        (await scheduler.GetTrigger(TriggerKeyFor(target), cancellationToken) as ISimpleTrigger)?.RepeatInterval;
-
-    internal static TriggerKey TriggerKeyFor(TargetId target) => new(target.Value, ProbeJob.Group);
-
-    private const string BaseIntervalKey = "baseIntervalMs";
-
-    private static TimeSpan? BaseIntervalOf(ITrigger trigger) =>
-        trigger.JobDataMap.TryGetValue(BaseIntervalKey, out var value) && long.TryParse(value?.ToString(), out var ms)
-            ? TimeSpan.FromMilliseconds(ms)
-            : null;
-
-    internal static ITrigger BuildTrigger(TargetId target, TimeSpan baseInterval, TimeSpan interval, DateTimeOffset now) =>
-        TriggerBuilder.Create()
-            .WithIdentity(TriggerKeyFor(target))
-            .ForJob(ProbeJob.KeyFor(target))
-            .UsingJobData(BaseIntervalKey, ((long)baseInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture))
-            // Spread targets over the interval, except when speeding a target up: a suspect target is re-probed now.
-            .StartAt(interval < baseInterval ? now : now + JitterFor(target, interval))
-            .WithSimpleSchedule(s => s
-                .WithInterval(interval)
-                .RepeatForever()
-                // A missed slot is skipped, not replayed: a burst of catch-up probes tells us nothing new and costs money.
-                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
-            .Build();
 
     /// <summary>
-    /// A stable offset within the interval derived from the target id, so targets spread evenly and keep their phase
-    /// across restarts and replicas (random jitter would re-bunch them on every deploy).
+    /// Earlier builds kept one trigger per target in the clustered store; left there, the clustered scheduler would
+    /// fire them beside the replicas' own probes.
     /// </summary>
-    internal static TimeSpan JitterFor(TargetId target, TimeSpan interval)
+    private async Task RemoveLegacyJobsAsync(IScheduler cluster, CancellationToken cancellationToken)
     {
-        var hash = 2166136261u;
-        foreach (var c in target.Value)
+        var legacy = await cluster.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(ProbeJob.Group), cancellationToken);
+        if (legacy.Count > 0)
         {
-            hash = (hash ^ c) * 16777619u;
+            await cluster.DeleteJobs(legacy.ToList(), cancellationToken);
+            LogLegacyJobsRemoved(logger, legacy.Count);
         }
-
-        return TimeSpan.FromTicks((long)(hash % (ulong)Math.Max(1, interval.Ticks)));
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Probe schedule reconciled: {Targets} targets, {Added} added, {Changed} changed, {Removed} removed")]
-    private static partial void LogReconciled(ILogger logger, int targets, int added, int changed, int removed);
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Could not read the probing replicas ({Error}); probing the share of the {Members} replicas last known")]
+    private static partial void LogMembershipStale(ILogger logger, string error, int members);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Probing replicas readable again: {Members} live")]
+    private static partial void LogMembershipResumed(ILogger logger, int members);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Removed {Count} probe jobs left in the clustered job store by an earlier version")]
+    private static partial void LogLegacyJobsRemoved(ILogger logger, int count);
 }

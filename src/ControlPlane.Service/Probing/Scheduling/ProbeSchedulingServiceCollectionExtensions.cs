@@ -1,13 +1,17 @@
 using ControlPlane.Service.Storage;
-using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace ControlPlane.Service.Probing.Scheduling;
 
 public static class ProbeSchedulingServiceCollectionExtensions
 {
+    /// <summary>Name of the clustered scheduler whose check-ins say which replicas share the probes.</summary>
+    public const string ClusterSchedulerName = "controlplane-probes";
+
     /// <summary>
-    /// Quartz on the Postgres job store, clustered so N replicas probe each target once per interval, not N times.
+    /// Probing shared among replicas: Quartz on the clustered Postgres job store keeps the membership (check-ins, dead
+    /// replicas cleared), each replica takes its share of the targets by rendezvous hashing and fires them from an
+    /// in-memory Quartz scheduler, one job per target.
     /// </summary>
     public static IHostApplicationBuilder AddProbeScheduling(this IHostApplicationBuilder builder)
     {
@@ -17,32 +21,25 @@ public static class ProbeSchedulingServiceCollectionExtensions
         var connectionString = StorageConnection.Resolve(builder.Configuration);
 
         builder.Services.AddSingleton<ProbeRunner>();
+        builder.Services.AddSingleton<ProbeJob>();
+        builder.Services.AddSingleton<ProbeIntervals>();
+        builder.Services.AddSingleton<ProbeCadenceStore>();
+        builder.Services.AddSingleton<ProbeClusterMembership>();
+        builder.Services.AddSingleton<LocalProbeScheduler>();
         builder.Services.AddQuartz(q =>
         {
             q.ConfigureScheduler(scheduler =>
             {
-                scheduler.InstanceName = "controlplane-probes";
+                scheduler.InstanceName = ClusterSchedulerName;
                 scheduler.GenerateInstanceId = true;
-                // Quartz refuses a batch larger than its thread pool (acquired triggers would wait for a thread).
-                scheduler.MaxBatchSize = Math.Min(options.BatchSize, options.MaxConcurrency);
-                scheduler.IdleWaitTime = options.IdleWaitTime;
-                scheduler.BatchTriggerAcquisitionFireAheadTimeWindow = options.BatchFireAheadWindow;
+                // It holds no triggers now; only its check-ins matter.
+                scheduler.IdleWaitTime = TimeSpan.FromSeconds(30);
             });
-            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);
+            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 1);
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(connectionString ?? "");
-                store.ConfigureStore(ado =>
-                {
-                    ado.TablePrefix = "qrtz_";
-                    ado.StoreJobDataAsStrings = true;
-                    ado.MisfireThreshold = options.MisfireThreshold;
-                    // Lock-free rounds claim each trigger by compare-and-swap, which keeps batch acquisition safe in a
-                    // cluster; they need every probe job to allow concurrent execution (ProbeJob does) and acquisition
-                    // outside the lock. Without them, batch acquisition in a cluster must happen under the lock.
-                    ado.LockFreeFiringRounds = options.LockFreeFiringRounds;
-                    ado.AcquireTriggersWithinLock = !options.LockFreeFiringRounds;
-                });
+                store.ConfigureStore(ado => ado.TablePrefix = "qrtz_");
                 store.UseSystemTextJsonSerializer();
                 if (options.Clustered)
                 {
@@ -55,7 +52,8 @@ public static class ProbeSchedulingServiceCollectionExtensions
             });
         });
 
-        // The reconciler is registered before Quartz's hosted service so the schedule is right before the first fire.
+        // Registered before Quartz's hosted service: it starts first (taking its share before the first probe) and
+        // stops after it (leaving the cluster once Quartz no longer checks in).
         builder.Services.AddHostedService<ProbeScheduleReconciler>();
         builder.Services.AddQuartzHostedService(o =>
         {
