@@ -138,7 +138,7 @@ internal sealed partial class BreakerEvaluator(
         {
             try
             {
-                var version = await store.CommitAsync(commit, term.LastVersion, cancellationToken);
+                var version = await store.CommitAsync(commit, term.LastVersion, leadership.Fence, cancellationToken);
                 term.Dirty.Clear();
                 term.PendingTransitions.Clear();
                 alerts.Committed(commit.Alerts);
@@ -152,9 +152,10 @@ internal sealed partial class BreakerEvaluator(
                     committed.Notify();
                 }
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or LeadershipUnprovenException)
             {
-                // Postgres is away: keep evaluating from memory; the pending changes are committed once it returns.
+                // Postgres is away (or the lock cannot be proven): keep evaluating from memory; the pending changes are
+                // committed once the lock is proven again, or dropped with the term if another replica took over.
                 LogCommitFailed(logger, e.GetType().Name, term.PendingTransitions.Count);
             }
         }

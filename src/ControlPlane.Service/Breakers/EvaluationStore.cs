@@ -4,6 +4,7 @@ using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Alerts;
 using ControlPlane.Service.Health;
+using ControlPlane.Service.Leadership;
 using ControlPlane.Contracts;
 using ControlPlane.Service.Publishing;
 using ControlPlane.Service.Routing;
@@ -67,10 +68,29 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
     /// Commits the evaluation; returns the new table version when one was written. A new version is signed and put in
     /// the outbox in the same transaction, so a crash between commit and publish loses nothing.
     /// </summary>
-    public async Task<long?> CommitAsync(EvaluationCommit commit, long? previousVersion, CancellationToken cancellationToken)
+    /// <param name="fence">
+    /// The leader's lock session, checked inside the transaction: a replica that lost the lock (or leads from memory
+    /// through an outage) commits nothing, so two replicas never both write versions.
+    /// </param>
+    public async Task<long?> CommitAsync(EvaluationCommit commit, long? previousVersion, LeaderFence? fence, CancellationToken cancellationToken)
     {
+        if (fence is null)
+        {
+            throw new LeadershipUnprovenException("Leadership is not proven (the leader lock's session is gone); nothing was committed.");
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var check = new NpgsqlCommand(LeaderFence.CheckSql, connection, transaction))
+        {
+            check.Parameters.Add(new() { Value = fence.Pid });
+            check.Parameters.Add(new() { Value = fence.BackendStart });
+            check.Parameters.Add(new() { Value = LeaderElection.LockKey });
+            if (!(bool)(await check.ExecuteScalarAsync(cancellationToken))!)
+            {
+                throw new LeadershipUnprovenException("The leader lock is no longer held by this replica's session; nothing was committed.");
+            }
+        }
 
         foreach (var (target, state) in commit.ChangedStates)
         {

@@ -19,18 +19,10 @@ public sealed class DatabaseOutageTests(ChaosServers servers)
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
     private static readonly TestRoute Route = new("chaos-db", "anthropic-db", "openai-db", "m1");
 
-    /// <summary>Why <see cref="PostgresDown_ProbingAndEvaluationContinueFromMemory_AndTheOutageIsWrittenAfterwards"/> is skipped.</summary>
-    private const string InMemoryGap =
-        "Design gap: while Postgres is down nothing is probed and nothing is evaluated. Probe triggers live in Quartz's clustered " +
-        "Postgres job store, so no trigger is acquired and no sample reaches the ingest retry buffer (Storage:IngestRetryBufferLimit " +
-        "is never exercised by an outage); and leadership is a session advisory lock proven by SELECT 1 every second, so the leader " +
-        "steps down at its next one-second check and BreakerEvaluator's term (with its 'keep evaluating from memory' path) is cancelled. Needs a local " +
-        "fallback scheduler and a fenced leadership grace period.";
-
     [Fact]
     public Task PostgresDown_ServiceStaysUp_SubscribersKeepTheTable_AndWritesResumeAfterwards() => RunAsync(expectWorkDuringOutage: false);
 
-    [Fact(Skip = InMemoryGap)]
+    [Fact]
     public Task PostgresDown_ProbingAndEvaluationContinueFromMemory_AndTheOutageIsWrittenAfterwards() => RunAsync(expectWorkDuringOutage: true);
 
     private async Task RunAsync(bool expectWorkDuringOutage)
