@@ -11,7 +11,8 @@ namespace ControlPlane.Service.Tests.Integration;
 /// </summary>
 public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
-    private const int TargetCount = 6;
+    // Enough that each of two replicas owns some (rendezvous hashing over random instance ids: P(one owns none) = 2⁻¹⁵).
+    private const int TargetCount = 16;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Run = TimeSpan.FromSeconds(20);
 

@@ -1,0 +1,102 @@
+using System.Globalization;
+using ControlPlane.Simulator;
+using ControlPlane.Testing;
+using Npgsql;
+
+namespace ControlPlane.Service.Tests.Integration;
+
+/// <summary>
+/// Adaptive probing across replicas: the leader decides that open targets are probed faster, and the replica that owns
+/// each target (not necessarily the leader) picks the decision up from the probe_cadence table and probes faster.
+/// </summary>
+public sealed class AdaptiveProbingTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    // Enough that each of two replicas owns some (rendezvous hashing over random instance ids: P(one owns none) = 2⁻¹⁵).
+    private const int TargetCount = 16;
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(4);
+
+    [Fact]
+    public async Task OpenTargets_AreProbedFaster_ByWhicheverReplicaOwnsThem()
+    {
+        var models = Enumerable.Range(1, TargetCount).Select(i => $"model-{i}").ToList();
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
+        {
+            Providers = [new SimulatedProviderOptions { Id = "flaky", Kind = "openai-compatible", Models = models }],
+        });
+        using var config = ConfigFile.Write(new
+        {
+            Catalog = new
+            {
+                Probe = new { Mode = "models", Interval = Interval.ToString("c", CultureInfo.InvariantCulture), Timeout = "00:00:01" },
+                Providers = new[] { new { Id = "flaky", Kind = "openai-compatible", BaseUrl = simulator.BaseUrlOf("flaky").ToString() } },
+                Targets = models.Select(m => new { Provider = "flaky", Model = m }).ToArray(),
+            },
+        });
+        var environment = (await ServiceEnvironment.CreateAsync(database.ConnectionString)).With(new Dictionary<string, string?>
+        {
+            [ConfigFile.Variable] = config.Path,
+            ["Probing__ClusterCheckinInterval"] = "00:00:01",
+            ["Probing__OwnershipRefreshInterval"] = "00:00:00.500",
+            // Open long enough to measure the fast cadence.
+            ["Breakers__BaseBreakDuration"] = "00:05:00",
+        });
+        await using var first = await ServiceProcess.StartAsync("ControlPlane.Service", environment);
+        await using var second = await ServiceProcess.StartAsync("ControlPlane.Service", environment);
+        await using var dataSource = database.CreateDataSource();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        // Both replicas see each other and split the targets.
+        await Eventually.UntilAsync(
+            async () => (await OwnedAsync(http, first)) > 0 && (await OwnedAsync(http, second)) > 0
+                && (await OwnedAsync(http, first)) + (await OwnedAsync(http, second)) == TargetCount,
+            TimeSpan.FromSeconds(30),
+            "the two replicas split the targets between them");
+
+        await simulator.SetChaosAsync("flaky", new ChaosSettings { Mode = ChaosMode.ServerError });
+
+        // The leader opens every breaker and records the fast cadence (interval / 4) for every target.
+        var fast = TimeSpan.FromTicks(Interval.Ticks / 4);
+        await Eventually.UntilAsync(
+            async () => await CountCadenceAsync(dataSource, fast) == TargetCount,
+            TimeSpan.FromSeconds(60),
+            $"probe_cadence holds {fast.TotalSeconds} s for all {TargetCount} targets");
+
+        // Every target, on whichever replica probes it, now runs at the fast interval: over 8 s, about 8 samples
+        // where the catalog interval gives 2.
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the owners' next refresh
+        var from = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        var to = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the ingest batches for ≤ 200 ms
+        var counts = await CountPerTargetAsync(dataSource, from, to);
+        Assert.Equal(TargetCount, counts.Count);
+        Assert.All(counts, c => Assert.True(c.Value >= 5, $"{c.Key}: {c.Value} samples in 8 s; the fast interval gives about 8, the catalog one 2"));
+        Assert.False(first.HasExited || second.HasExited);
+    }
+
+    private static async Task<double> OwnedAsync(HttpClient http, ServiceProcess replica) =>
+        (await PrometheusText.ScrapeAsync(http, replica.BaseUrl)).Sum("controlplane_probe_targets_owned");
+
+    private static async Task<long> CountCadenceAsync(NpgsqlDataSource dataSource, TimeSpan interval)
+    {
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM probe_cadence WHERE interval_ms = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)interval.TotalMilliseconds });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<Dictionary<string, long>> CountPerTargetAsync(NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT target_id, count(*) FROM probe_samples WHERE observed_at >= $1 AND observed_at < $2 GROUP BY target_id");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+}
