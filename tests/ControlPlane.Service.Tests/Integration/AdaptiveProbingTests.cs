@@ -68,7 +68,7 @@ public sealed class AdaptiveProbingTests(PostgresDatabase database) : IClassFixt
         await Task.Delay(TimeSpan.FromSeconds(8));
         var to = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(1)); // the ingest batches for ≤ 200 ms
-        var counts = await CountPerTargetAsync(dataSource, from, to);
+        var counts = await StoredSamples.CountPerTargetAsync(dataSource, from, to);
         Assert.Equal(TargetCount, counts.Count);
         Assert.All(counts, c => Assert.True(c.Value >= 5, $"{c.Key}: {c.Value} samples in 8 s; the fast interval gives about 8, the catalog one 2"));
         Assert.False(first.HasExited || second.HasExited);
@@ -82,21 +82,5 @@ public sealed class AdaptiveProbingTests(PostgresDatabase database) : IClassFixt
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM probe_cadence WHERE interval_ms = $1");
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)interval.TotalMilliseconds });
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<Dictionary<string, long>> CountPerTargetAsync(NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT target_id, count(*) FROM probe_samples WHERE observed_at >= $1 AND observed_at < $2 GROUP BY target_id");
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
-        await using var reader = await command.ExecuteReaderAsync();
-        var counts = new Dictionary<string, long>();
-        while (await reader.ReadAsync())
-        {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
-        }
-
-        return counts;
     }
 }

@@ -6,8 +6,8 @@ using ControlPlane.Testing;
 namespace ControlPlane.Service.Tests.Integration;
 
 /// <summary>
-/// Two replicas on one database share Quartz's clustered job store: each target is probed once per interval in
-/// total, not once per replica, and both replicas take a share of the work.
+/// Two replicas on one database check in to Quartz's clustered job store and split the targets between them: each
+/// target is probed once per interval in total, not once per replica, and both replicas take a share of the work.
 /// </summary>
 public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
@@ -51,7 +51,7 @@ public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFix
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
         await Eventually.UntilAsync(
-            async () => (await CountPerTargetAsync(dataSource, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1))).Count == TargetCount,
+            async () => (await StoredSamples.CountPerTargetAsync(dataSource, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1))).Count == TargetCount,
             TimeSpan.FromSeconds(30),
             "every target has been probed");
         var windowStart = DateTimeOffset.UtcNow;
@@ -65,11 +65,11 @@ public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFix
         // Leave the ingest (≤ 200 ms batching) time to write the window's last samples.
         var windowEnd = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1);
         await Eventually.UntilAsync(
-            async () => (await CountPerTargetAsync(dataSource, windowEnd, DateTimeOffset.UtcNow.AddMinutes(1))).Count == TargetCount,
+            async () => (await StoredSamples.CountPerTargetAsync(dataSource, windowEnd, DateTimeOffset.UtcNow.AddMinutes(1))).Count == TargetCount,
             TimeSpan.FromSeconds(15),
             "samples after the window have been written, so the window is complete");
 
-        var counts = await CountPerTargetAsync(dataSource, windowStart, windowEnd);
+        var counts = await StoredSamples.CountPerTargetAsync(dataSource, windowStart, windowEnd);
         var expected = (windowEnd - windowStart) / Interval;
         Assert.Equal(TargetCount, counts.Count);
         Assert.All(counts, c => Assert.True(
@@ -89,21 +89,5 @@ public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFix
         }
 
         Assert.True(probesByReplica.All(p => p > 0), $"probes per replica: {string.Join(", ", probesByReplica)}");
-    }
-
-    private static async Task<Dictionary<string, long>> CountPerTargetAsync(Npgsql.NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT target_id, count(*) FROM probe_samples WHERE observed_at >= $1 AND observed_at < $2 GROUP BY target_id");
-        command.Parameters.Add(new Npgsql.NpgsqlParameter<DateTimeOffset> { TypedValue = from });
-        command.Parameters.Add(new Npgsql.NpgsqlParameter<DateTimeOffset> { TypedValue = to });
-        await using var reader = await command.ExecuteReaderAsync();
-        var counts = new Dictionary<string, long>();
-        while (await reader.ReadAsync())
-        {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
-        }
-
-        return counts;
     }
 }

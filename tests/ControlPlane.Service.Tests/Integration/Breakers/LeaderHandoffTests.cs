@@ -7,7 +7,7 @@ namespace ControlPlane.Service.Tests.Integration.Breakers;
 
 /// <summary>
 /// Two replicas on one database. The leader is SIGKILLed like a crashed pod; the survivor must take the advisory
-/// lock, pick up the probe jobs (Quartz clustering) and keep evaluating: a breaker change caused after the kill is
+/// lock, take over the dead replica's probes once its check-in goes stale, and keep evaluating: a breaker change caused after the kill is
 /// committed by the survivor as a new table version chained to the dead leader's last one.
 /// </summary>
 /// <remarks>
