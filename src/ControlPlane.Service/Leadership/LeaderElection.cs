@@ -130,7 +130,8 @@ internal sealed partial class LeaderElection(
         }
     }
 
-    private static async Task<LeaderFence?> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>Tries to take the leader lock on the connection: its fence when taken, null when another session holds it.</summary>
+    internal static async Task<LeaderFence?> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             "SELECT pg_try_advisory_lock($1), backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", connection)

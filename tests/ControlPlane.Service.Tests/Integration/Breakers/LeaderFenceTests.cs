@@ -77,18 +77,8 @@ public sealed class LeaderFenceTests(PostgresDatabase database) : IClassFixture<
         new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString).Build();
 
     /// <summary>Takes the leader lock on <paramref name="connection"/> the way the election does and returns its fence.</summary>
-    private static async Task<LeaderFence> TakeLockAsync(NpgsqlConnection connection)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT pg_try_advisory_lock($1), backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", connection)
-        {
-            Parameters = { new() { Value = LeaderElection.LockKey } },
-        };
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.True(reader.GetBoolean(0), "the lock is free");
-        return new LeaderFence(connection.ProcessID, reader.GetFieldValue<DateTimeOffset>(1));
-    }
+    private static async Task<LeaderFence> TakeLockAsync(NpgsqlConnection connection) =>
+        await LeaderElection.TryLockAsync(connection, CancellationToken.None) ?? throw new InvalidOperationException("The leader lock is not free.");
 
     private static EvaluationStore NewStore(NpgsqlDataSource dataSource) =>
         new(dataSource, new RoutingTableSigning(Options.Create(new PublishingOptions
