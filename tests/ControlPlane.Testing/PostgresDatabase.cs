@@ -29,6 +29,10 @@ public sealed class PostgresDatabase : IAsyncLifetime
 
     public NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(ConnectionString);
 
+    /// <summary>Connections that end their session when closed (as the leader election's do), so session locks go with them.</summary>
+    public NpgsqlDataSource CreateUnpooledDataSource() =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+
     public async Task DisposeAsync()
     {
         if (_serverConnectionString is null)

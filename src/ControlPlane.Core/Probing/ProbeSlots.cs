@@ -74,21 +74,20 @@ public static class ProbeSlots
         return hash;
     }
 
+    private static ulong Fnv1a(ulong hash, string value)
+    {
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 1099511628211ul;
+        }
+
+        return hash;
+    }
+
     private static ulong Score(string member, string target)
     {
         // FNV-1a over "member\0target", then a 64-bit finaliser (splitmix64) so nearby inputs spread over the range.
-        var hash = 14695981039346656037ul;
-        foreach (var c in member)
-        {
-            hash = (hash ^ c) * 1099511628211ul;
-        }
-
-        hash = (hash ^ 0) * 1099511628211ul;
-        foreach (var c in target)
-        {
-            hash = (hash ^ c) * 1099511628211ul;
-        }
-
+        var hash = Fnv1a(Fnv1a(14695981039346656037ul, member) * 1099511628211ul, target);
         hash ^= hash >> 30;
         hash *= 0xbf58476d1ce4e5b9ul;
         hash ^= hash >> 27;

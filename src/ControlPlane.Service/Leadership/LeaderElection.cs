@@ -193,7 +193,7 @@ internal sealed partial class LeaderElection(
     private void LoseProof()
     {
         var grace = options.Value.OutageGracePeriod;
-        bool stepDown;
+        bool firstFailure, stepDown;
         lock (_gate)
         {
             if (!IsLeader)
@@ -202,6 +202,7 @@ internal sealed partial class LeaderElection(
             }
 
             Fence = null;
+            firstFailure = _unprovenSince is null;
             _unprovenSince ??= time.GetTimestamp();
             stepDown = time.GetElapsedTime(_unprovenSince.Value) >= grace;
         }
@@ -209,10 +210,8 @@ internal sealed partial class LeaderElection(
         if (stepDown)
         {
             StepDown();
-            return;
         }
-
-        if (GraceGauge.Value == 0)
+        else if (firstFailure)
         {
             GraceGauge.Set(1);
             LogLeadingFromMemory(logger, grace.TotalSeconds);

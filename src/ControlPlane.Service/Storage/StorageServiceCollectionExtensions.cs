@@ -25,14 +25,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var dataSource = new NpgsqlDataSourceBuilder(options.ConnectionString);
-            dataSource.ConnectionStringBuilder.ApplicationName ??= "controlplane";
-            dataSource.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
-            return dataSource.Build();
-        });
+        services.TryAddSingleton(sp => StorageConnection.CreateDataSource(sp, "controlplane"));
 
         services.AddPooledDbContextFactory<ControlPlaneDbContext>((sp, options) =>
             options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())

@@ -26,28 +26,13 @@ internal sealed partial class LocalProbeScheduler(
     private static readonly Gauge Owned = Metrics.CreateGauge(
         "controlplane_probe_targets_owned", "Targets this replica probes (its share of the catalog among the live replicas).");
 
+    /// <summary>Serialises changes to the schedule (share changes and interval changes).</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>The targets scheduled here and the interval each trigger was built with; only touched under <see cref="_gate"/>.</summary>
     private readonly Dictionary<TargetId, TimeSpan> _scheduled = [];
+
     private IScheduler? _scheduler;
-
-    public int OwnedCount
-    {
-        get
-        {
-            lock (_scheduled)
-            {
-                return _scheduled.Count;
-            }
-        }
-    }
-
-    public bool Owns(TargetId target)
-    {
-        lock (_scheduled)
-        {
-            return _scheduled.ContainsKey(target);
-        }
-    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -78,46 +63,28 @@ internal sealed partial class LocalProbeScheduler(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            List<TargetId> gone;
-            List<TargetDefinition> added;
-            lock (_scheduled)
-            {
-                gone = _scheduled.Keys.Where(t => !owned.Contains(t)).ToList();
-                added = owned.Where(t => !_scheduled.ContainsKey(t) && catalog.Targets.ContainsKey(t)).Select(t => catalog.Targets[t]).ToList();
-            }
+            var gone = _scheduled.Keys.Where(t => !owned.Contains(t)).ToList();
+            var added = owned.Where(t => !_scheduled.ContainsKey(t) && catalog.Targets.ContainsKey(t))
+                .Select(t => (Target: catalog.Targets[t], Interval: intervals.For(catalog.Targets[t])))
+                .ToList();
 
             if (gone.Count > 0)
             {
                 await scheduler.DeleteJobs(gone.Select(ProbeJob.KeyFor).ToList(), cancellationToken);
+                gone.ForEach(t => _scheduled.Remove(t));
             }
 
-            var now = time.GetUtcNow();
-            var jobs = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>(added.Count);
-            foreach (var target in added)
+            if (added.Count > 0)
             {
-                var interval = intervals.For(target);
-                jobs[BuildJob(target)] = [BuildTrigger(target, interval, now, reprobeNow: false)];
+                var now = time.GetUtcNow();
+                await scheduler.ScheduleJobs(
+                    added.ToDictionary(a => BuildJob(a.Target), a => (IReadOnlyCollection<ITrigger>)[BuildTrigger(a.Target, a.Interval, now, reprobeNow: false)]),
+                    ScheduleJobOptions.Replacing,
+                    cancellationToken);
+                added.ForEach(a => _scheduled[a.Target.Id] = a.Interval);
             }
 
-            if (jobs.Count > 0)
-            {
-                await scheduler.ScheduleJobs(jobs, ScheduleJobOptions.Replacing, cancellationToken);
-            }
-
-            lock (_scheduled)
-            {
-                foreach (var target in gone)
-                {
-                    _scheduled.Remove(target);
-                }
-
-                foreach (var target in added)
-                {
-                    _scheduled[target.Id] = intervals.For(target);
-                }
-
-                Owned.Set(_scheduled.Count);
-            }
+            Owned.Set(_scheduled.Count);
 
             if (gone.Count > 0 || added.Count > 0)
             {
@@ -146,18 +113,13 @@ internal sealed partial class LocalProbeScheduler(
             // Read the interval under the gate rather than take the one raised: changes in quick succession may be
             // handled out of order, and the last one known must win.
             var interval = intervals.For(target);
-            TimeSpan previous;
-            lock (_scheduled)
+            if (!_scheduled.TryGetValue(targetId, out var previous) || previous == interval)
             {
-                if (!_scheduled.TryGetValue(targetId, out previous) || previous == interval)
-                {
-                    return;
-                }
-
-                _scheduled[targetId] = interval;
+                return;
             }
 
             await scheduler.RescheduleJob(TriggerKeyFor(targetId), BuildTrigger(target, interval, time.GetUtcNow(), reprobeNow: interval < previous));
+            _scheduled[targetId] = interval;
         }
         catch (SchedulerException e)
         {
@@ -185,20 +147,9 @@ internal sealed partial class LocalProbeScheduler(
         {
             await scheduler.Shutdown(waitForJobsToComplete: false);
         }
-
-        _gate.Dispose();
     }
 
-    /// <summary>The interval an owned target's trigger runs at, or null when this replica does not probe it.</summary>
-    public TimeSpan? ScheduledInterval(TargetId target)
-    {
-        lock (_scheduled)
-        {
-            return _scheduled.TryGetValue(target, out var interval) ? interval : null;
-        }
-    }
-
-    internal static TriggerKey TriggerKeyFor(TargetId target) => new(target.Value, ProbeJob.Group);
+    private static TriggerKey TriggerKeyFor(TargetId target) => new(target.Value, ProbeJob.Group);
 
     private static IJobDetail BuildJob(TargetDefinition target) =>
         JobBuilder.Create<ProbeJob>()
@@ -206,7 +157,7 @@ internal sealed partial class LocalProbeScheduler(
             .WithDescription($"Probe {target.Id} ({target.Probe.Mode})")
             .Build();
 
-    internal static ITrigger BuildTrigger(TargetDefinition target, TimeSpan interval, DateTimeOffset now, bool reprobeNow) =>
+    private static ITrigger BuildTrigger(TargetDefinition target, TimeSpan interval, DateTimeOffset now, bool reprobeNow) =>
         TriggerBuilder.Create()
             .WithIdentity(TriggerKeyFor(target.Id))
             .ForJob(ProbeJob.KeyFor(target.Id))

@@ -101,7 +101,7 @@ internal sealed partial class ProbeScheduleReconciler(
 
             if (options.Value.Clustered)
             {
-                var live = await membership.LiveMembersAsync(SchedulerName, options.Value.ClusterCheckinInterval * 3, cancellationToken);
+                var live = await membership.LiveMembersAsync(SchedulerName, options.Value.PresumedDeadAfter, cancellationToken);
                 _members = live.Contains(_self) ? live.Order(StringComparer.Ordinal).ToList() : [.. live.Append(_self).Order(StringComparer.Ordinal)];
             }
 

@@ -24,6 +24,9 @@ public sealed class ProbeSchedulingOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A replica whose last check-in is older than this is presumed dead.</summary>
+    public TimeSpan PresumedDeadAfter => ClusterCheckinInterval * 3;
+
     /// <summary>How often a replica re-reads who is live and the intervals adaptive probing chose, and adjusts its share.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan OwnershipRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -46,7 +46,7 @@ public static class ProbeSchedulingServiceCollectionExtensions
                     store.UseClustering(c =>
                     {
                         c.CheckinInterval = options.ClusterCheckinInterval;
-                        c.CheckinMisfireThreshold = options.ClusterCheckinInterval * 3;
+                        c.CheckinMisfireThreshold = options.PresumedDeadAfter;
                     });
                 }
             });

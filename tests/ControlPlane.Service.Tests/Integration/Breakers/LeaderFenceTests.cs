@@ -36,7 +36,7 @@ public sealed class LeaderFenceTests(PostgresDatabase database) : IClassFixture<
     public async Task Commit_AfterTheLockPassedToAnotherSession_IsRefused_AndWritesNothing()
     {
         await using var dataSource = await MigratedAsync();
-        await using var sessions = Unpooled(); // closing a connection ends its session, as the election's does
+        await using var sessions = database.CreateUnpooledDataSource(); // closing a connection ends its session, as the election's does
         LeaderFence stale;
         await using (var oldLeader = await sessions.OpenConnectionAsync())
         {
@@ -72,9 +72,6 @@ public sealed class LeaderFenceTests(PostgresDatabase database) : IClassFixture<
         await StorageTestKit.NewRunner(dataSource).MigrateAsync(CancellationToken.None);
         return dataSource;
     }
-
-    private NpgsqlDataSource Unpooled() =>
-        new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString).Build();
 
     /// <summary>Takes the leader lock on <paramref name="connection"/> the way the election does and returns its fence.</summary>
     private static async Task<LeaderFence> TakeLockAsync(NpgsqlConnection connection) =>
