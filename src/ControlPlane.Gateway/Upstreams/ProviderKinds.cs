@@ -16,6 +16,12 @@ public enum ApiFormat
 
     /// <summary>Anthropic Messages (<c>POST /v1/messages</c>).</summary>
     AnthropicMessages,
+
+    /// <summary>OpenAI Responses (<c>POST /v1/responses</c>), stateless use; ingress only.</summary>
+    OpenAiResponses,
+
+    /// <summary>Gemini <c>generateContent</c> / <c>streamGenerateContent</c>; egress only.</summary>
+    GeminiGenerateContent,
 }
 
 public static class ProviderKinds
