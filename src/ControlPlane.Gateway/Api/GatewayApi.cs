@@ -8,15 +8,19 @@ namespace ControlPlane.Gateway.Api;
 /// <summary>The client-facing endpoints. Handlers stay thin: the forwarder does the work.</summary>
 public static class GatewayApi
 {
-    /// <summary>OpenAI-compatible: <c>POST /v1/chat/completions</c> and <c>GET /v1/models</c> (the routes as models).</summary>
+    /// <summary>
+    /// OpenAI-compatible: <c>POST /v1/chat/completions</c>, <c>POST /v1/responses</c> (stateless) and
+    /// <c>GET /v1/models</c> (the routes as models).
+    /// </summary>
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/v1/chat/completions", (HttpContext context, ChatForwarder forwarder) => forwarder.ForwardAsync(context, ApiFormat.OpenAiChat));
+        endpoints.MapPost("/v1/responses", (HttpContext context, ChatForwarder forwarder) => forwarder.ForwardAsync(context, ApiFormat.OpenAiResponses));
         endpoints.MapGet("/v1/models", ListModels);
         return endpoints;
     }
 
-    /// <summary>Anthropic-compatible: <c>POST /v1/messages</c>, forwarded natively to Anthropic targets only.</summary>
+    /// <summary>Anthropic-compatible: <c>POST /v1/messages</c>, passed through to Anthropic targets and translated for the others.</summary>
     public static IEndpointRouteBuilder MapAnthropicApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/v1/messages", (HttpContext context, ChatForwarder forwarder) => forwarder.ForwardAsync(context, ApiFormat.AnthropicMessages));

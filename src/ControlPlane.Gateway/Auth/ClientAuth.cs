@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ControlPlane.Gateway.Forwarding;
+using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Upstreams;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,7 @@ public static class ClientAuthExtensions
     public static WebApplication UseClientAuth(this WebApplication app)
     {
         var verifier = app.Services.GetRequiredService<ClientKeyVerifier>();
+        var codecs = app.Services.GetRequiredService<CodecRegistry>();
         if (!verifier.Enabled)
         {
             return app;
@@ -53,9 +55,12 @@ public static class ClientAuthExtensions
         {
             if (context.Request.Path.StartsWithSegments("/v1") && !verifier.IsValid(ClientKeyVerifier.PresentedKey(context.Request)))
             {
-                var format = context.Request.Path.StartsWithSegments("/v1/messages") ? ApiFormat.AnthropicMessages : ApiFormat.OpenAiChat;
-                GatewayMetrics.Requests.WithLabels(GatewayMetrics.UnknownRoute, format == ApiFormat.OpenAiChat ? "openai" : "anthropic", "unauthorized").Inc();
-                await ApiErrors.WriteAsync(context, format, GatewayError.Unauthorized, "Missing or invalid API key for this gateway.");
+                var format = context.Request.Path.StartsWithSegments("/v1/messages") ? ApiFormat.AnthropicMessages
+                    : context.Request.Path.StartsWithSegments("/v1/responses") ? ApiFormat.OpenAiResponses
+                    : ApiFormat.OpenAiChat;
+                AttemptRecorder.Finished(GatewayMetrics.UnknownRoute, ChatForwarder.ApiLabel(format), "unauthorized");
+                await ApiErrors.WriteAsync(context, codecs.Client(format),
+                    new ApiFault(401, FaultKind.Authentication, "Missing or invalid API key for this gateway.", "invalid_api_key"));
                 return;
             }
 

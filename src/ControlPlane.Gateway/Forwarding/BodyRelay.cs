@@ -1,5 +1,5 @@
 using System.Buffers;
-using ControlPlane.Gateway.Upstreams;
+using ControlPlane.Gateway.Translation;
 
 namespace ControlPlane.Gateway.Forwarding;
 
@@ -15,11 +15,12 @@ internal enum RelayResult
 }
 
 /// <summary>
-/// Copies an upstream body to the client as it arrives, never buffering the whole of it. Event streams are relayed
+/// Passthrough: copies an upstream body of the client's own API to the client as it arrives, never buffering the
+/// whole of it. Event streams are relayed
 /// event by event (up to the last complete <c>\n\n</c> of what has arrived, flushed at once), so that if the
 /// upstream dies mid-event the client's stream can still end cleanly with an error event rather than half an event.
 /// </summary>
-internal sealed class BodyRelay(ApiFormat format, bool eventStream, TimeSpan idleTimeout)
+internal sealed class BodyRelay(IClientCodec codec, bool eventStream, TimeSpan idleTimeout)
 {
     private const int ChunkSize = 16 * 1024;
 
@@ -28,7 +29,8 @@ internal sealed class BodyRelay(ApiFormat format, bool eventStream, TimeSpan idl
     private bool _sawEnd;
     private bool _sawError;
 
-    public async Task<RelayResult> RunAsync(Stream upstream, HttpContext context)
+    /// <param name="held">What was already read from the upstream (while holding for the first content).</param>
+    public async Task<RelayResult> RunAsync(ReadOnlyMemory<byte> held, Stream upstream, HttpContext context)
     {
         var output = context.Response.Body;
         var aborted = context.RequestAborted;
@@ -38,6 +40,18 @@ internal sealed class BodyRelay(ApiFormat format, bool eventStream, TimeSpan idl
         {
             await using (upstream)
             {
+                if (!held.IsEmpty)
+                {
+                    if (eventStream)
+                    {
+                        await RelayEventsAsync(held, output, aborted);
+                    }
+                    else
+                    {
+                        await output.WriteAsync(held, aborted);
+                    }
+                }
+
                 while (true)
                 {
                     int read;
@@ -114,8 +128,7 @@ internal sealed class BodyRelay(ApiFormat format, bool eventStream, TimeSpan idl
         }
 
         _pendingLength = 0; // Half an event would only confuse the client's parser.
-        var message = "The upstream provider failed mid-stream; the response is incomplete.";
-        await context.Response.Body.WriteAsync(ApiErrors.StreamErrorEvent(format, message), context.RequestAborted);
+        await context.Response.Body.WriteAsync(codec.EncodeStreamError(ApiErrors.MidStreamFailure), context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
         return RelayResult.UpstreamFailed;
     }

@@ -1,238 +1,202 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
-using ControlPlane.Client;
-using ControlPlane.Contracts;
 using ControlPlane.Gateway.Hosting;
-using ControlPlane.Gateway.Traffic;
+using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace ControlPlane.Gateway.Forwarding;
 
 /// <summary>
-/// One client request: pick targets from the routing table, send to the first, and — while nothing has reached the
-/// client yet — move to the next target on a connect error, a timeout to response headers, 5xx, 529 or 429
-/// (the safety net). Once the first byte is out, the answer is that target's: a failure then ends the stream
-/// with an error event in the client's API format.
+/// One client request, in stages: read → plan (route → candidates) → for each candidate: prepare (passthrough, or
+/// translate into the target's API) → attempt → relay the answer or record the failure and move on. Until content
+/// reaches the client any failure moves to the next target, whatever its API (the safety net); after that, the
+/// answer is that target's. Every outcome is written down by <see cref="AttemptRecorder"/>.
 /// </summary>
-internal sealed partial class ChatForwarder(
-    IRouteSelector selector,
-    IRoutingTableSource table,
-    ProviderRegistry providers,
-    HttpMessageInvoker http,
-    TrafficRecorder traffic,
-    LocalBreaker breaker,
+internal sealed class ChatForwarder(
+    RoutePlanner planner,
+    UpstreamAttempt upstream,
+    AnswerRelay relay,
+    AttemptRecorder recorder,
+    CodecRegistry codecs,
     IOptions<GatewayOptions> options,
-    TimeProvider time,
-    ILogger<ChatForwarder> logger)
+    TimeProvider time)
 {
-    // Client headers worth passing on; credentials and hop-by-hop headers never are.
-    private static readonly string[] ForwardedRequestHeaders = ["accept", "anthropic-version", "anthropic-beta", "user-agent"];
-
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
-    };
+    // Client headers worth passing on when the client speaks the target's own API; credentials never are.
+    private static readonly string[] PassthroughHeaders = ["accept", "anthropic-version", "anthropic-beta", "user-agent"];
 
     private const string DefaultAnthropicVersion = "2023-06-01";
-    private const int MaxErrorBodyBytes = 64 * 1024;
 
     private readonly GatewayOptions _options = options.Value;
 
     public async Task ForwardAsync(HttpContext context, ApiFormat format)
     {
         var started = time.GetTimestamp();
-        var api = format == ApiFormat.OpenAiChat ? "openai" : "anthropic";
-        var body = await ReadBodyAsync(context);
-        if (body is null)
+        var client = codecs.Client(format);
+        var api = ApiLabel(format);
+        var bytes = await RequestBody.ReadAsync(context.Request, _options.MaxRequestBodyBytes, context.RequestAborted);
+        if (bytes is null)
         {
-            GatewayMetrics.Requests.WithLabels(GatewayMetrics.UnknownRoute, api, "rejected").Inc();
-            await ApiErrors.WriteAsync(context, format, GatewayError.TooLarge, $"The request body exceeds {_options.MaxRequestBodyBytes} bytes.");
+            await RefuseAsync(context, client, GatewayMetrics.UnknownRoute, api,
+                new ApiFault(413, FaultKind.RequestTooLarge, $"The request body exceeds {_options.MaxRequestBodyBytes} bytes."));
             return;
         }
 
-        if (ChatRequest.TryParse(body, out var problem) is not { } request)
+        if (RequestBody.TryParse(bytes, out var problem) is not { } body)
         {
-            GatewayMetrics.Requests.WithLabels(GatewayMetrics.UnknownRoute, api, "rejected").Inc();
-            await ApiErrors.WriteAsync(context, format, GatewayError.BadRequest, problem!);
+            await RefuseAsync(context, client, GatewayMetrics.UnknownRoute, api, ApiErrors.BadRequest(problem!));
             return;
         }
 
-        IReadOnlyList<TargetSelection> order;
+        var plan = planner.Plan(body.Model);
+        if (plan.Refusal is { } refusal)
+        {
+            await RefuseAsync(context, client, plan.Route, api, refusal);
+            return;
+        }
+
+        await TryCandidatesAsync(context, client, api, body, plan, started);
+    }
+
+    private async Task TryCandidatesAsync(HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started)
+    {
+        var route = plan.Route;
+        ChatRequest? decoded = null;
+        AttemptResult? lastFailure = null;
+        var lastFailureNative = false;
+        AttemptResult? lastRejection = null;
+        string? unservable = null;
+        var attempts = 0;
         try
         {
-            order = selector.SelectOrder(request.Model);
-        }
-        catch (RoutingSelectionException e)
-        {
-            var (error, route) = e switch
+            foreach (var candidate in plan.Candidates)
             {
-                UnknownRouteException => (GatewayError.NotFound, GatewayMetrics.UnknownRoute),
-                RouteUnavailableException => (GatewayError.Unavailable, request.Model),
-                _ => (GatewayError.Unavailable, GatewayMetrics.UnknownRoute),
-            };
-            var message = e switch
-            {
-                UnknownRouteException => $"The model '{request.Model}' is not a route of this gateway (GET /v1/models lists them).",
-                NoRoutingTableException => "The gateway has no routing table yet; retry shortly.",
-                _ => e.Message,
-            };
-            GatewayMetrics.Requests.WithLabels(route, api, "rejected").Inc();
-            await ApiErrors.WriteAsync(context, format, error, message);
-            return;
-        }
-
-        var candidates = Candidates(order, format, out var servesFormat);
-        if (candidates.Count == 0)
-        {
-            GatewayMetrics.Requests.WithLabels(request.Model, api, "rejected").Inc();
-            await (servesFormat
-                ? ApiErrors.WriteAsync(context, format, GatewayError.BadGateway,
-                    $"No target of route '{request.Model}' has a provider configured on this gateway.")
-                : ApiErrors.WriteAsync(context, format, GatewayError.BadRequest,
-                    $"Route '{request.Model}' has no target that serves the Anthropic Messages API (only anthropic providers do); " +
-                    "send this route's traffic to POST /v1/chat/completions instead."));
-            return;
-        }
-
-        await TryTargetsAsync(context, format, api, request, candidates, started);
-    }
-
-    private async Task TryTargetsAsync(
-        HttpContext context, ApiFormat format, string api, ChatRequest request, List<Candidate> candidates, long started)
-    {
-        var route = request.Model;
-        var headersTimeout = request.Stream ? _options.StreamingResponseHeadersTimeout : _options.ResponseHeadersTimeout;
-        Failure? last = null;
-        var attempts = 0;
-        foreach (var candidate in candidates)
-        {
-            var remaining = _options.AttemptBudget - time.GetElapsedTime(started);
-            if (attempts >= _options.MaxAttempts || remaining <= TimeSpan.Zero)
-            {
-                break;
-            }
-
-            if (last is not null)
-            {
-                GatewayMetrics.Retries.WithLabels(route, last.Outcome).Inc();
-            }
-
-            attempts++;
-            var target = candidate.Target;
-            using var upstreamRequest = BuildRequest(context, candidate, format, request.BodyFor(target.Model));
-            using var headersTimer = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            headersTimer.CancelAfter(headersTimeout < remaining ? headersTimeout : remaining);
-            var attemptStarted = time.GetTimestamp();
-            HttpResponseMessage response;
-            try
-            {
-                response = await http.SendAsync(upstreamRequest, headersTimer.Token);
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                GatewayMetrics.Requests.WithLabels(route, api, "client_cancelled").Inc();
-                return; // The client left; nobody to answer and nothing to blame the target for.
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
-            {
-                var outcome = e is OperationCanceledException ? Outcomes.Timeout : Outcomes.ConnectFailure;
-                last = new Failure(outcome, null, null, null);
-                CountFailure(route, target.Target, outcome, time.GetElapsedTime(attemptStarted));
-                LogAttemptFailed(logger, route, target.Target, outcome, attempts);
-                continue;
-            }
-
-            var upstreamTtfb = time.GetElapsedTime(attemptStarted);
-            using (response)
-            {
-                var status = (int)response.StatusCode;
-                if (status is >= 200 and < 300)
+                var remaining = _options.AttemptBudget - time.GetElapsedTime(started);
+                if (attempts >= _options.MaxAttempts || remaining <= TimeSpan.Zero)
                 {
-                    GatewayMetrics.UpstreamTimeToFirstByte.WithLabels(target.Target).Observe(upstreamTtfb.TotalSeconds);
-                    await RelayAsync(context, format, api, response, target, started, upstreamTtfb, attempts);
-                    return;
+                    break;
                 }
 
-                var errorBody = await ReadErrorBodyAsync(response, headersTimer.Token);
-                var (outcome, disposition) = AttemptClassifier.Classify(status, errorBody);
-                if (disposition == Disposition.ReturnToClient)
+                var target = candidate.Target;
+                var provider = codecs.Provider(candidate.Provider.Kind);
+                var native = candidate.Provider.NativeFormat == client.Format;
+                ChatRequest? translated = null;
+                HttpRequestMessage request;
+                if (native)
                 {
-                    GatewayMetrics.Attempts.WithLabels(route, target.Target, "client_error").Inc();
-                    GatewayMetrics.Requests.WithLabels(route, api, "client_error").Inc();
-                    await WriteUpstreamErrorAsync(context, status, response, errorBody, target, attempts);
-                    return;
+                    request = Passthrough(context, candidate, body);
+                }
+                else
+                {
+                    try
+                    {
+                        decoded ??= client.DecodeRequest(body.Bytes);
+                    }
+                    catch (InvalidRequestException e)
+                    {
+                        // Invalid in the client's own API: no target would make sense of it.
+                        await RefuseAsync(context, client, route, api, ApiErrors.BadRequest(e.Message));
+                        return;
+                    }
+
+                    if (decoded.NativeOnly.Count > 0)
+                    {
+                        AttemptRecorder.Skipped(route, target.Target, "native_only");
+                        unservable ??= decoded.NativeOnly[0];
+                        continue;
+                    }
+
+                    translated = decoded;
+                    try
+                    {
+                        request = Translated(context, candidate, provider, translated);
+                    }
+                    catch (NotTranslatableException e)
+                    {
+                        AttemptRecorder.Skipped(route, target.Target, "not_translatable");
+                        unservable ??= e.Feature;
+                        continue;
+                    }
                 }
 
-                last = new Failure(outcome, status, errorBody, response.Content.Headers.ContentType);
-                CountFailure(route, target.Target, outcome, upstreamTtfb);
-                LogAttemptFailed(logger, route, target.Target, outcome, attempts);
+                if (lastFailure is not null)
+                {
+                    AttemptRecorder.Retried(route, lastFailure.Outcome);
+                }
+
+                attempts++;
+                var result = await SendAsync(request, provider, body.Stream, remaining, context.RequestAborted);
+                switch (result.Kind)
+                {
+                    case AttemptKind.ClientLeft:
+                        result.Dispose();
+                        AttemptRecorder.Finished(route, api, "client_cancelled");
+                        return;
+
+                    case AttemptKind.Failed:
+                        recorder.Failed(route, target.Target, result.Outcome, result.HeadersLatency, attempts);
+                        lastFailure?.Dispose();
+                        (lastFailure, lastFailureNative) = (result, native);
+                        continue;
+
+                    case AttemptKind.Rejected when native:
+                        AttemptRecorder.Rejected(route, target.Target);
+                        AttemptRecorder.Finished(route, api, AttemptRecorder.ClientError);
+                        await WriteUpstreamErrorAsync(context, result, target.Target, attempts, relayHeaders: true);
+                        result.Dispose();
+                        return;
+
+                    case AttemptKind.Rejected:
+                        // A translated request the target calls invalid may be our translation's limit, not the
+                        // client's mistake: another target may take it. Its error is kept in case none does.
+                        AttemptRecorder.Rejected(route, target.Target);
+                        lastRejection?.Dispose();
+                        lastRejection = result;
+                        continue;
+                }
+
+                var delivery = new Delivery(client, provider, translated, target.Target, target.Model, attempts);
+                GatewayMetrics.UpstreamTimeToFirstByte.WithLabels(target.Target).Observe(result.HeadersLatency!.Value.TotalSeconds);
+                GatewayMetrics.AddedLatency.WithLabels(api).Observe(Math.Max(0, (time.GetElapsedTime(started) - result.ReadyAfter).TotalSeconds));
+                using (result)
+                {
+                    var outcome = await relay.RelayAsync(context, result, delivery);
+                    recorder.Answered(route, target.Target, result.HeadersLatency.Value, outcome == RelayResult.UpstreamFailed, body.Stream);
+                    AttemptRecorder.Finished(route, api, outcome switch
+                    {
+                        RelayResult.UpstreamFailed => "stream_error",
+                        RelayResult.ClientLeft => "client_cancelled",
+                        _ => "success",
+                    });
+                }
+
+                return;
             }
-        }
 
-        GatewayMetrics.Requests.WithLabels(route, api, "upstream_failed").Inc();
-        LogExhausted(logger, route, attempts, last?.Outcome ?? "none");
-        if (last is { Status: { } lastStatus } failure)
+            await ExhaustedAsync(context, client, api, route, attempts, lastFailure, lastFailureNative, lastRejection, unservable);
+        }
+        finally
         {
-            // The last provider's own error (a 529 overloaded_error, a 429 with its retry-after…), already in the
-            // client's API shape because the format decided which endpoints we called.
-            context.Response.StatusCode = lastStatus;
-            context.Response.ContentType = failure.ContentType?.ToString() ?? "application/json";
-            context.Response.Headers["x-gateway-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
-            await context.Response.Body.WriteAsync(failure.Body, context.RequestAborted);
-            return;
+            lastFailure?.Dispose();
+            lastRejection?.Dispose();
         }
-
-        await ApiErrors.WriteAsync(context, format,
-            last?.Outcome == Outcomes.Timeout ? GatewayError.GatewayTimeout : GatewayError.BadGateway,
-            $"Every target tried for route '{route}' failed before answering ({attempts} attempt(s); last: {last?.Outcome ?? "none"}).");
     }
 
-    private List<Candidate> Candidates(IReadOnlyList<TargetSelection> order, ApiFormat format, out bool servesFormat)
+    private async Task<AttemptResult> SendAsync(HttpRequestMessage request, IProviderCodec provider, bool stream, TimeSpan remaining, CancellationToken aborted)
     {
-        var candidates = new List<Candidate>(order.Count);
-        var wrongFormat = 0;
-        foreach (var target in order)
+        using (request)
         {
-            if (providers.Find(target.Provider) is not { } provider)
-            {
-                continue; // A target this gateway has no endpoint for: another gateway's business.
-            }
-
-            if (provider.UrlFor(format) is not { } url)
-            {
-                wrongFormat++;
-                continue;
-            }
-
-            candidates.Add(new Candidate(target, provider, url));
+            return await upstream.SendAsync(request, provider, stream, remaining, aborted);
         }
-
-        servesFormat = candidates.Count > 0 || wrongFormat == 0;
-
-        // With a fresh table the control plane's breakers decide; only a stale one needs our own memory of failures.
-        if (table.Staleness is { } staleness && staleness > _options.LocalBreaker.StaleAfter && candidates.Count > 1)
-        {
-            var healthy = candidates.Where(c => !breaker.IsOpen(c.Target.Target)).ToList();
-            foreach (var skipped in candidates.Except(healthy))
-            {
-                GatewayMetrics.LocalBreakerSkips.WithLabels(skipped.Target.Target).Inc();
-            }
-
-            // Never a black hole: every target cooling down means trying them anyway.
-            return healthy.Count > 0 ? healthy : candidates;
-        }
-
-        return candidates;
     }
 
-    private static HttpRequestMessage BuildRequest(HttpContext context, Candidate candidate, ApiFormat format, byte[] body)
+    /// <summary>Same API on both sides: the client's bytes with only <c>model</c> spliced.</summary>
+    private static HttpRequestMessage Passthrough(HttpContext context, Candidate candidate, RequestBody body)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, candidate.Url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        foreach (var name in ForwardedRequestHeaders)
+        var format = candidate.Provider.NativeFormat;
+        var url = candidate.Provider.UrlFor(format.PassthroughPath() + context.Request.QueryString.Value);
+        var request = NewRequest(url, body.BodyFor(candidate.Target.Model));
+        foreach (var name in PassthroughHeaders)
         {
             if (context.Request.Headers.TryGetValue(name, out var values))
             {
@@ -240,155 +204,118 @@ internal sealed partial class ChatForwarder(
             }
         }
 
-        if (format == ApiFormat.AnthropicMessages && !request.Headers.Contains("anthropic-version"))
+        Finish(request, candidate);
+        return request;
+    }
+
+    /// <summary>Another API: the decoded request encoded for the target's own API.</summary>
+    /// <exception cref="NotTranslatableException">The target's API cannot express the request faithfully.</exception>
+    private static HttpRequestMessage Translated(HttpContext context, Candidate candidate, IProviderCodec provider, ChatRequest translated)
+    {
+        var encoded = provider.EncodeRequest(translated, candidate.Target.Model);
+        var request = NewRequest(candidate.Provider.UrlFor(encoded.PathAndQuery), encoded.Body);
+        if (context.Request.Headers.UserAgent is { Count: > 0 } agent)
+        {
+            request.Headers.TryAddWithoutValidation("user-agent", (IEnumerable<string?>)agent);
+        }
+
+        request.Headers.TryAddWithoutValidation("accept", translated.Stream ? "text/event-stream" : "application/json");
+        Finish(request, candidate);
+        return request;
+    }
+
+    private static HttpRequestMessage NewRequest(Uri url, byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return request;
+    }
+
+    private static void Finish(HttpRequestMessage request, Candidate candidate)
+    {
+        if (candidate.Provider.NativeFormat == ApiFormat.AnthropicMessages && !request.Headers.Contains("anthropic-version"))
         {
             request.Headers.TryAddWithoutValidation("anthropic-version", DefaultAnthropicVersion);
         }
 
-        candidate.Provider.Authenticate(request, format);
-        return request;
+        candidate.Provider.Authenticate(request);
     }
 
-    private async Task RelayAsync(
-        HttpContext context, ApiFormat format, string api, HttpResponseMessage response, TargetSelection target, long started, TimeSpan upstreamTtfb, int attempts)
+    private async Task ExhaustedAsync(
+        HttpContext context, IClientCodec client, string api, string route, int attempts,
+        AttemptResult? failure, bool failureNative, AttemptResult? rejection, string? unservable)
     {
-        var client = context.Response;
-        client.StatusCode = (int)response.StatusCode;
-        CopyHeaders(response.Headers, client);
-        CopyHeaders(response.Content.Headers, client);
-        client.Headers["x-gateway-target"] = target.Target;
-        client.Headers["x-gateway-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
-        var added = time.GetElapsedTime(started) - upstreamTtfb;
-        GatewayMetrics.AddedLatency.WithLabels(api).Observe(Math.Max(0, added.TotalSeconds));
-
-        var sse = string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-        var relay = new BodyRelay(format, sse, _options.BodyIdleTimeout);
-        var result = await relay.RunAsync(await response.Content.ReadAsStreamAsync(context.RequestAborted), context);
-
-        var outcome = result == RelayResult.UpstreamFailed ? Outcomes.StreamError : Outcomes.Success;
-        if (result == RelayResult.UpstreamFailed)
+        if (failure is null && rejection is not null)
         {
-            LogStreamFailed(logger, target.Route, target.Target, sse);
-            breaker.RecordFailure(target.Target);
-        }
-        else
-        {
-            breaker.RecordSuccess(target.Target);
+            // Every target that was tried called the request invalid: that is the client's answer.
+            AttemptRecorder.Finished(route, api, AttemptRecorder.ClientError);
+            await ApiErrors.WriteAsync(context, client, rejection.Fault!);
+            return;
         }
 
-        traffic.Record(target.Target, outcome, upstreamTtfb);
-        GatewayMetrics.Attempts.WithLabels(target.Route, target.Target, outcome).Inc();
-        GatewayMetrics.Requests.WithLabels(target.Route, api, result switch
+        if (failure is null && attempts == 0 && unservable is not null)
         {
-            RelayResult.UpstreamFailed => "stream_error",
-            RelayResult.ClientLeft => "client_cancelled",
-            _ => "success",
-        }).Inc();
-    }
+            await RefuseAsync(context, client, route, api, ApiErrors.BadRequest(
+                $"No target of route '{route}' can serve this request faithfully: '{unservable}' has no equivalent in the APIs of its " +
+                "targets, and no target that speaks this API natively is available (docs/gateway.md, translation table)."));
+            return;
+        }
 
-    private static async Task WriteUpstreamErrorAsync(
-        HttpContext context, int status, HttpResponseMessage response, byte[] body, TargetSelection target, int attempts)
-    {
-        context.Response.StatusCode = status;
-        CopyHeaders(response.Headers, context.Response);
-        CopyHeaders(response.Content.Headers, context.Response);
-        context.Response.Headers.ContentLength = body.Length;
-        context.Response.Headers["x-gateway-target"] = target.Target;
+        AttemptRecorder.Finished(route, api, "upstream_failed");
+        recorder.Exhausted(route, attempts, failure?.Outcome ?? "none");
+        if (failure is { Status: not null, Fault: { } fault })
+        {
+            if (failureNative && failure.ErrorBody.Length > 0)
+            {
+                // The last provider's own error (a 529 overloaded_error, a 429 with its retry-after…), in the client's API.
+                await WriteUpstreamErrorAsync(context, failure, target: null, attempts, relayHeaders: false);
+                return;
+            }
+
+            context.Response.Headers["x-gateway-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
+            await ApiErrors.WriteAsync(context, client, fault);
+            return;
+        }
+
         context.Response.Headers["x-gateway-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        await ApiErrors.WriteAsync(context, client, failure?.Outcome == ControlPlane.Contracts.Outcomes.Timeout
+            ? new ApiFault(504, FaultKind.Timeout, Exhausted(route, attempts, failure), "upstream_timeout")
+            : new ApiFault(502, FaultKind.Server, Exhausted(route, attempts, failure), "upstream_failed"));
     }
 
-    private void CountFailure(string route, string target, string outcome, TimeSpan latency)
+    private static string Exhausted(string route, int attempts, AttemptResult? last) =>
+        $"Every target tried for route '{route}' failed before answering ({attempts} attempt(s); last: {last?.Outcome ?? "none"}).";
+
+    private static async Task WriteUpstreamErrorAsync(HttpContext context, AttemptResult result, string? target, int attempts, bool relayHeaders)
     {
-        traffic.Record(target, outcome, outcome == Outcomes.Timeout || outcome == Outcomes.ConnectFailure ? null : latency);
-        breaker.RecordFailure(target);
-        GatewayMetrics.Attempts.WithLabels(route, target, outcome).Inc();
+        context.Response.StatusCode = result.Status!.Value;
+        if (relayHeaders && result.Response is { } response)
+        {
+            AnswerRelay.CopyHeaders(response.Headers, context.Response);
+            AnswerRelay.CopyHeaders(response.Content.Headers, context.Response);
+        }
+
+        context.Response.ContentType = result.ErrorContentType?.ToString() ?? "application/json";
+        context.Response.ContentLength = result.ErrorBody.Length;
+        if (target is not null)
+        {
+            context.Response.Headers["x-gateway-target"] = target;
+        }
+
+        context.Response.Headers["x-gateway-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
+        await context.Response.Body.WriteAsync(result.ErrorBody, context.RequestAborted);
     }
 
-    private static void CopyHeaders(HttpHeaders from, HttpResponse to)
+    private static Task RefuseAsync(HttpContext context, IClientCodec client, string route, string api, ApiFault fault)
     {
-        foreach (var (name, values) in from)
-        {
-            if (!HopByHop.Contains(name))
-            {
-                to.Headers[name] = new StringValues(values.ToArray());
-            }
-        }
+        AttemptRecorder.Finished(route, api, "rejected");
+        return ApiErrors.WriteAsync(context, client, fault);
     }
 
-    /// <returns>The body, or null when it is larger than allowed.</returns>
-    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    internal static string ApiLabel(ApiFormat format) => format switch
     {
-        var limit = _options.MaxRequestBodyBytes;
-        if (context.Request.ContentLength is { } declared)
-        {
-            if (declared > limit)
-            {
-                return null;
-            }
-
-            var exact = new byte[declared];
-            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted);
-            return exact;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static async Task<byte[]> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[8192];
-            int read;
-            while (buffer.Length < MaxErrorBodyBytes && (read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
-        {
-            return []; // The status code alone classifies it.
-        }
-    }
-
-    private sealed record Candidate(TargetSelection Target, UpstreamProvider Provider, Uri Url);
-
-    private sealed record Failure(string Outcome, int? Status, byte[]? Body, MediaTypeHeaderValue? ContentType)
-    {
-        public byte[] Body { get; } = Body ?? [];
-    }
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Route {Route}: target {Target} failed before answering ({Outcome}), attempt {Attempt}")]
-    private static partial void LogAttemptFailed(ILogger logger, string route, string target, string outcome, int attempt);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Route {Route}: every target tried failed ({Attempts} attempts, last {Outcome})")]
-    private static partial void LogExhausted(ILogger logger, string route, int attempts, string outcome);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Route {Route}: target {Target} failed mid-response (stream {Stream}); the client got an error event or a broken connection")]
-    private static partial void LogStreamFailed(ILogger logger, string route, string target, bool stream);
+        ApiFormat.AnthropicMessages => "anthropic",
+        ApiFormat.OpenAiResponses => "responses",
+        _ => "openai",
+    };
 }

@@ -23,6 +23,16 @@ internal static class GatewayMetrics
         "Requests moved to the next target before the first byte reached the client, by route and the outcome that caused it.",
         "route", "outcome");
 
+    public static readonly Counter UntranslatableSkips = Metrics.CreateCounter(
+        "gateway_untranslatable_skips_total",
+        "Targets skipped because their API cannot express the request faithfully, by route, target and reason (native_only, not_translatable).",
+        "route", "target", "reason");
+
+    public static readonly Counter Translations = Metrics.CreateCounter(
+        "gateway_translated_requests_total",
+        "Answers served through API translation, by the client's API and the target's API.",
+        "from", "to");
+
     public static readonly Counter LocalBreakerSkips = Metrics.CreateCounter(
         "gateway_local_breaker_skips_total", "Targets skipped by the local passive breaker while the table was stale.", "target");
 

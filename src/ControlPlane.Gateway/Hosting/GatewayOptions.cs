@@ -36,6 +36,18 @@ public sealed class GatewayOptions
     /// <summary>Largest request body accepted (it is buffered once, for the model rewrite and the safety net).</summary>
     public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
 
+    /// <summary>
+    /// Largest non-streamed answer accepted from a provider. Whole answers are read before the first byte goes to the
+    /// client (to check they are answers, and to translate them), so this bounds the memory one request can hold.
+    /// </summary>
+    public long MaxResponseBodyBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// <c>max_tokens</c> sent to an Anthropic target when the client's API left the limit out (Anthropic requires one).
+    /// A route entry's overlay can set its own default or ceiling.
+    /// </summary>
+    public int DefaultMaxTokens { get; set; } = 4096;
+
     /// <summary>Inbound virtual keys as lowercase hex SHA-256 of the key; empty = no inbound auth.</summary>
     public List<string> ClientKeys { get; set; } = [];
 
@@ -152,6 +164,16 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.LocalBreaker.ConsecutiveFailures < 1)
         {
             failures.Add($"{S}:LocalBreaker:ConsecutiveFailures must be at least 1.");
+        }
+
+        if (options.MaxResponseBodyBytes < 1024)
+        {
+            failures.Add($"{S}:MaxResponseBodyBytes must be at least 1024.");
+        }
+
+        if (options.DefaultMaxTokens < 1)
+        {
+            failures.Add($"{S}:DefaultMaxTokens must be at least 1.");
         }
 
         if (options.MaxRequestBodyBytes < 1024)

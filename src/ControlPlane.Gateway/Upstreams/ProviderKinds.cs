@@ -36,15 +36,22 @@ public static class ProviderKinds
     };
 
     /// <summary>
-    /// Where a provider of this kind serves the format, relative to its root; null when it does not. Anthropic and
-    /// Gemini both serve an OpenAI-compatible chat endpoint, so every kind takes OpenAI traffic; only Anthropic
-    /// speaks Messages natively (we do not translate between formats).
+    /// The API a provider of this kind speaks natively, which the gateway always uses to reach it: requests in
+    /// another API are translated (Anthropic's and Gemini's OpenAI-compatibility endpoints are test aids that lose
+    /// features, so they are not used).
     /// </summary>
-    public static string? PathFor(this ProviderKind kind, ApiFormat format) => (kind, format) switch
+    public static ApiFormat NativeFormat(this ProviderKind kind) => kind switch
     {
-        (ProviderKind.Gemini, ApiFormat.OpenAiChat) => "/v1beta/openai/chat/completions",
-        (_, ApiFormat.OpenAiChat) => "/v1/chat/completions",
-        (ProviderKind.Anthropic, ApiFormat.AnthropicMessages) => "/v1/messages",
-        _ => null,
+        ProviderKind.Anthropic => ApiFormat.AnthropicMessages,
+        ProviderKind.Gemini => ApiFormat.GeminiGenerateContent,
+        _ => ApiFormat.OpenAiChat,
+    };
+
+    /// <summary>The endpoint path of an API that can be passed through without translation.</summary>
+    public static string PassthroughPath(this ApiFormat format) => format switch
+    {
+        ApiFormat.AnthropicMessages => "/v1/messages",
+        ApiFormat.OpenAiChat => "/v1/chat/completions",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Only Messages and Chat Completions pass through."),
     };
 }

@@ -25,23 +25,33 @@ public sealed class UpstreamProvider
 
     public Uri BaseUrl { get; }
 
-    public Uri? UrlFor(ApiFormat format) => Kind.PathFor(format) is { } path ? new Uri(_root + path) : null;
+    /// <summary>The API the gateway speaks to this provider.</summary>
+    public ApiFormat NativeFormat => Kind.NativeFormat();
 
-    /// <summary>The provider's own auth headers; whatever credentials the client sent are never forwarded.</summary>
-    public void Authenticate(HttpRequestMessage request, ApiFormat format)
+    /// <summary>An endpoint of this provider: <paramref name="pathAndQuery"/> under its root.</summary>
+    public Uri UrlFor(string pathAndQuery) => new(_root + pathAndQuery);
+
+    /// <summary>
+    /// The provider's own auth header for its native API; whatever credentials the client sent are never forwarded.
+    /// </summary>
+    public void Authenticate(HttpRequestMessage request)
     {
         if (_apiKey is null)
         {
             return;
         }
 
-        if (Kind == ProviderKind.Anthropic && format == ApiFormat.AnthropicMessages)
+        switch (Kind)
         {
-            request.Headers.TryAddWithoutValidation("x-api-key", _apiKey);
-        }
-        else
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+            case ProviderKind.Anthropic:
+                request.Headers.TryAddWithoutValidation("x-api-key", _apiKey);
+                break;
+            case ProviderKind.Gemini:
+                request.Headers.TryAddWithoutValidation("x-goog-api-key", _apiKey);
+                break;
+            default:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+                break;
         }
     }
 

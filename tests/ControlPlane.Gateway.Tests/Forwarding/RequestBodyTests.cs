@@ -4,13 +4,13 @@ using ControlPlane.Gateway.Forwarding;
 
 namespace ControlPlane.Gateway.Tests.Forwarding;
 
-public sealed class ChatRequestTests
+public sealed class RequestBodyTests
 {
     [Fact]
     public void BodyFor_ReplacesOnlyTheModel_KeepingEveryOtherByte()
     {
         const string body = """{"messages":[{"role":"user","content":"model"}], "model" : "chat",  "temperature":1.50,"stream":true,"x":{"model":"inner"}}""";
-        var request = ChatRequest.TryParse(Encoding.UTF8.GetBytes(body), out var problem);
+        var request = RequestBody.TryParse(Encoding.UTF8.GetBytes(body), out var problem);
 
         Assert.Null(problem);
         Assert.Equal("chat", request!.Model);
@@ -21,7 +21,7 @@ public sealed class ChatRequestTests
     [Fact]
     public void BodyFor_EscapesTheTargetModel()
     {
-        var request = ChatRequest.TryParse("""{"model":"a"}"""u8.ToArray(), out _)!;
+        var request = RequestBody.TryParse("""{"model":"a"}"""u8.ToArray(), out _)!;
 
         Assert.Equal("we\"ird/m", JsonNode.Parse(request.BodyFor("we\"ird/m"))!["model"]!.GetValue<string>());
     }
@@ -34,7 +34,7 @@ public sealed class ChatRequestTests
     [InlineData("""{"model":"a"} {}""", "not valid JSON")]
     public void TryParse_RejectsWhatCannotBeRouted(string body, string expected)
     {
-        Assert.Null(ChatRequest.TryParse(Encoding.UTF8.GetBytes(body), out var problem));
+        Assert.Null(RequestBody.TryParse(Encoding.UTF8.GetBytes(body), out var problem));
         Assert.Contains(expected, problem, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -8,13 +9,13 @@ namespace ControlPlane.Gateway.Forwarding;
 /// forwarded byte for byte except that value, spliced per target: no parse-and-reserialize, so fields we do not
 /// know (and their number formatting) reach the provider untouched.
 /// </summary>
-internal sealed class ChatRequest
+internal sealed class RequestBody
 {
     private readonly byte[] _body;
     private readonly int _modelStart;
     private readonly int _modelLength;
 
-    private ChatRequest(byte[] body, string model, int modelStart, int modelLength, bool stream)
+    private RequestBody(byte[] body, string model, int modelStart, int modelLength, bool stream)
     {
         _body = body;
         Model = model;
@@ -29,8 +30,49 @@ internal sealed class ChatRequest
     /// <summary>The client asked for a stream (<c>"stream": true</c>).</summary>
     public bool Stream { get; }
 
+    /// <summary>The body as the client sent it.</summary>
+    public ReadOnlySpan<byte> Bytes => _body;
+
+    /// <summary>Reads the request body once, bounded; null when it is larger than <paramref name="limit"/>.</summary>
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } declared)
+        {
+            if (declared > limit)
+            {
+                return null;
+            }
+
+            var exact = new byte[declared];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken);
+            return exact;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
     /// <returns>The request, or null with a client-facing reason.</returns>
-    public static ChatRequest? TryParse(byte[] body, out string? problem)
+    public static RequestBody? TryParse(byte[] body, out string? problem)
     {
         problem = null;
         string? model = null;
@@ -91,7 +133,7 @@ internal sealed class ChatRequest
             return null;
         }
 
-        return new ChatRequest(body, model, start, length, stream);
+        return new RequestBody(body, model, start, length, stream);
     }
 
     /// <summary>The body with <c>model</c> set to the target's model name.</summary>
