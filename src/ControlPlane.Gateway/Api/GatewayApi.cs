@@ -24,6 +24,7 @@ public static class GatewayApi
     public static IEndpointRouteBuilder MapAnthropicApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/v1/messages", (HttpContext context, ChatForwarder forwarder) => forwarder.ForwardAsync(context, ApiFormat.AnthropicMessages));
+        endpoints.MapPost("/v1/messages/count_tokens", (HttpContext context, TokenCounter counter) => counter.CountAsync(context));
         return endpoints;
     }
 

@@ -13,6 +13,7 @@ public static class ForwardingServiceCollectionExtensions
         builder.Services.AddSingleton<AnswerRelay>();
         builder.Services.AddSingleton<AttemptRecorder>();
         builder.Services.AddSingleton<ChatForwarder>();
+        builder.Services.AddSingleton<TokenCounter>();
         builder.AddTranslation();
         return builder;
     }
