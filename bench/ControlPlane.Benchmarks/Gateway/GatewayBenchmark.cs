@@ -15,9 +15,12 @@ namespace ControlPlane.Benchmarks.Gateway;
 /// (from <c>scripts/services.sh</c> or Testcontainers), the simulator in this process, one control-plane process and
 /// one gateway process (Release builds).
 /// <list type="number">
-/// <item>Added latency: open-loop load at fixed rates (default 200 and 1000 req/s for 20 s each), non-streaming
-/// OpenAI chat completions, sent straight to the simulated provider and then through the gateway. p50/p99 of
-/// both and the difference. The simulator answers in well under a millisecond, so the difference is the gateway.</item>
+/// <item>Added latency: open-loop load at fixed rates (default 200 and 1000 req/s for 20 s each), non-streaming, the
+/// same small request three ways: straight to the simulated Anthropic provider (<c>/v1/messages</c>), through the
+/// gateway as Anthropic Messages (passthrough: same API on both sides), and through the gateway as OpenAI Chat
+/// Completions (translated to Messages and back). p50/p99 of each; added = gateway − direct; translation's own cost =
+/// translated − passthrough. The simulator answers in well under a millisecond, so the differences are the gateway.</item>
+/// <item>Streaming: time to first content (the first text delta) at a steady rate, direct, passthrough and translated.</item>
 /// <item>Outage: 200 req/s through the gateway while the primary refuses connections, returns 529, or hangs for a
 /// few seconds mid-run. Failed client requests (the target is 0) and the latency the safety net added.</item>
 /// </list>
@@ -59,24 +62,29 @@ public static class GatewayBenchmark
             {
                 Timeout = TimeSpan.FromSeconds(30),
             };
-            var direct = new Endpoint(
-                new Uri(stack.Simulator.BaseUrlOf(Route.PrimaryProvider), "v1/chat/completions"), Route.Model, stack.ProviderKeys[Route.PrimaryProvider]);
+            var messagesKey = stack.ProviderKeys[Route.PrimaryProvider];
+            var direct = new Endpoint(new Uri(stack.Simulator.BaseUrlOf(Route.PrimaryProvider), "v1/messages"), Route.Model, messagesKey, Anthropic: true);
+            var passthrough = new Endpoint(new Uri(gateway.BaseUrl, "v1/messages"), Route.Id, null, Anthropic: true);
             var viaGateway = new Endpoint(new Uri(gateway.BaseUrl, "v1/chat/completions"), Route.Id, null);
 
             var figures = new List<BenchmarkFigure>();
             var output = new StringBuilder();
             output.AppendLine(CultureInfo.InvariantCulture, $"## Gateway added latency (open loop, non-streaming, {seconds} s per run, {Environment.ProcessorCount} cores shared by every process)");
             output.AppendLine();
-            output.AppendLine("| rate (req/s) | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | p50 ratio | failed (direct/gateway) |");
-            output.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            output.AppendLine("Direct: Anthropic Messages to the simulated provider. Passthrough: Messages through the gateway to the same provider. Translated: OpenAI Chat Completions through the gateway, translated to Messages and back.");
+            output.AppendLine();
+            output.AppendLine("| rate (req/s) | direct p50 | direct p99 | passthrough p50 | passthrough p99 | translated p50 | translated p99 | added p50 (passthrough) | added p99 (passthrough) | translation over passthrough p50 | p99 | failed (direct/passthrough/translated) |");
+            output.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var rate in rates)
             {
                 await RunLoadAsync(http, direct, rate, TimeSpan.FromSeconds(3), null); // warm-up
                 var d = await RunLoadAsync(http, direct, rate, TimeSpan.FromSeconds(seconds), null);
+                await RunLoadAsync(http, passthrough, rate, TimeSpan.FromSeconds(3), null);
+                var g = await RunLoadAsync(http, passthrough, rate, TimeSpan.FromSeconds(seconds), null);
                 await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(3), null);
-                var g = await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(seconds), null);
+                var t = await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(seconds), null);
                 output.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {rate} | {Ms(d.P(0.5))} | {Ms(d.P(0.99))} | {Ms(g.P(0.5))} | {Ms(g.P(0.99))} | {Ms(g.P(0.5) - d.P(0.5))} | {Ms(g.P(0.99) - d.P(0.99))} | {g.P(0.5) / d.P(0.5):0.00} | {d.Failed}/{g.Failed} |");
+                    $"| {rate} | {Ms(d.P(0.5))} | {Ms(d.P(0.99))} | {Ms(g.P(0.5))} | {Ms(g.P(0.99))} | {Ms(t.P(0.5))} | {Ms(t.P(0.99))} | {Ms(g.P(0.5) - d.P(0.5))} | {Ms(g.P(0.99) - d.P(0.99))} | {Ms(t.P(0.5) - g.P(0.5))} | {Ms(t.P(0.99) - g.P(0.99))} | {d.Failed}/{g.Failed}/{t.Failed} |");
                 var atTarget = rate == 1000;
                 figures.AddRange(
                 [
@@ -86,11 +94,31 @@ public static class GatewayBenchmark
                     new($"{rate} req/s: through the gateway p99", g.P(0.99), "ms"),
                     new($"{rate} req/s: gateway added latency p50", g.P(0.5) - d.P(0.5), "ms", atTarget ? "≤ 0.3 ms at 1,000 req/s" : "", atTarget ? g.P(0.5) - d.P(0.5) <= 0.3 : null, Headline: atTarget),
                     new($"{rate} req/s: gateway added latency p99", g.P(0.99) - d.P(0.99), "ms", atTarget ? "≤ 2 ms at 1,000 req/s" : "", atTarget ? g.P(0.99) - d.P(0.99) <= 2 : null, Headline: atTarget),
+                    new($"{rate} req/s: translated p50", t.P(0.5), "ms"),
+                    new($"{rate} req/s: translated p99", t.P(0.99), "ms"),
+                    new($"{rate} req/s: translation added over passthrough p50", t.P(0.5) - g.P(0.5), "ms", atTarget ? "≤ 0.2 ms at 1,000 req/s" : "", atTarget ? t.P(0.5) - g.P(0.5) <= 0.2 : null, Headline: atTarget),
+                    new($"{rate} req/s: translation added over passthrough p99", t.P(0.99) - g.P(0.99), "ms"),
                     new($"{rate} req/s: gateway ÷ direct, p50", g.P(0.5) / d.P(0.5), "×"),
                     new($"{rate} req/s: gateway ÷ direct, p99", g.P(0.99) / d.P(0.99), "×"),
-                    new($"{rate} req/s: failed requests, direct + gateway", d.Failed + g.Failed, "", "0", d.Failed + g.Failed == 0),
+                    new($"{rate} req/s: failed requests, direct + passthrough + translated", d.Failed + g.Failed + t.Failed, "", "0", d.Failed + g.Failed + t.Failed == 0),
                 ]);
                 Console.Error.WriteLine($"rate {rate} done");
+            }
+
+            var streamRate = Math.Min(200, rates.Min());
+            output.AppendLine();
+            output.AppendLine(CultureInfo.InvariantCulture, $"## Streaming: time to first content ({streamRate} req/s, {seconds} s per run)");
+            output.AppendLine();
+            output.AppendLine("| path | p50 | p99 | failed |");
+            output.AppendLine("|---|---|---|---|");
+            foreach (var (name, endpoint) in new[] { ("direct", direct), ("passthrough", passthrough), ("translated", viaGateway) })
+            {
+                var streaming = endpoint with { Stream = true };
+                await RunLoadAsync(http, streaming, streamRate, TimeSpan.FromSeconds(3), null);
+                var run = await RunLoadAsync(http, streaming, streamRate, TimeSpan.FromSeconds(seconds), null);
+                output.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Ms(run.P(0.5))} | {Ms(run.P(0.99))} | {run.Failed} |");
+                figures.Add(new($"streaming {name}: time to first content p50", run.P(0.5), "ms"));
+                figures.Add(new($"streaming {name}: time to first content p99", run.P(0.99), "ms"));
             }
 
             output.AppendLine();
@@ -155,7 +183,9 @@ public static class GatewayBenchmark
         }
     }
 
-    private sealed record Endpoint(Uri Url, string Model, string? ApiKey);
+    /// <param name="Anthropic">Messages auth headers (x-api-key, anthropic-version) instead of a bearer key.</param>
+    /// <param name="Stream">Ask for a stream; the latency is then the time to the first text delta.</param>
+    private sealed record Endpoint(Uri Url, string Model, string? ApiKey, bool Anthropic = false, bool Stream = false);
 
     private sealed class Samples(List<(TimeSpan At, double Ms)> latencies, int failed)
     {
@@ -180,7 +210,9 @@ public static class GatewayBenchmark
     /// <summary>Open loop: requests start on schedule whether or not earlier ones finished (no coordinated omission).</summary>
     private static async Task<Samples> RunLoadAsync(HttpClient http, Endpoint endpoint, int rate, TimeSpan duration, Func<TimeSpan, Task>? script)
     {
-        var body = Encoding.UTF8.GetBytes($$"""{"model":"{{endpoint.Model}}","max_tokens":16,"messages":[{"role":"user","content":"ping"}]}""");
+        // One body both APIs accept: Chat Completions and Messages share these fields.
+        var stream = endpoint.Stream ? "true" : "false";
+        var body = Encoding.UTF8.GetBytes($$"""{"model":"{{endpoint.Model}}","max_tokens":16,"stream":{{stream}},"messages":[{"role":"user","content":"ping"}]}""");
         var latencies = new ConcurrentBag<(TimeSpan, double)>();
         var failed = 0;
         var inFlight = new List<Task>();
@@ -205,23 +237,64 @@ public static class GatewayBenchmark
                     {
                         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
                         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                        if (endpoint.ApiKey is not null)
+                        if (endpoint.Anthropic)
+                        {
+                            request.Headers.Add("anthropic-version", "2023-06-01");
+                            if (endpoint.ApiKey is not null)
+                            {
+                                request.Headers.Add("x-api-key", endpoint.ApiKey);
+                            }
+                        }
+                        else if (endpoint.ApiKey is not null)
                         {
                             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
                         }
 
-                        using var response = await http.SendAsync(request);
-                        await response.Content.ReadAsByteArrayAsync();
-                        if (response.IsSuccessStatusCode)
+                        using var response = await http.SendAsync(request, endpoint.Stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead);
+                        TimeSpan? took;
+                        if (endpoint.Stream)
                         {
-                            latencies.Add((scheduled, Math.Max(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 0)));
+                            took = await FirstContentAsync(response);
+                        }
+                        else
+                        {
+                            await response.Content.ReadAsByteArrayAsync();
+                            took = Stopwatch.GetElapsedTime(started);
+                        }
+
+                        if (response.IsSuccessStatusCode && took is { } latency)
+                        {
+                            latencies.Add((scheduled, Math.Max(latency.TotalMilliseconds, 0)));
                         }
                         else
                         {
                             Interlocked.Increment(ref failed);
                         }
+
+                        async Task<TimeSpan?> FirstContentAsync(HttpResponseMessage streamed)
+                        {
+                            // The simulator's answer starts with the delta "po", in every API's framing.
+                            await using var content = await streamed.Content.ReadAsStreamAsync();
+                            var seen = new StringBuilder();
+                            var buffer = new byte[4096];
+                            TimeSpan? first = null;
+                            int read;
+                            while ((read = await content.ReadAsync(buffer)) > 0)
+                            {
+                                if (first is null)
+                                {
+                                    seen.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                                    if (seen.ToString().Contains("\"po\"", StringComparison.Ordinal))
+                                    {
+                                        first = Stopwatch.GetElapsedTime(started);
+                                    }
+                                }
+                            }
+
+                            return first;
+                        }
                     }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
                     {
                         Interlocked.Increment(ref failed);
                     }
