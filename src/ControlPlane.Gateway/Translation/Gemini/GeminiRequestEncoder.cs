@@ -21,9 +21,11 @@ internal static class GeminiRequestEncoder
 
     public static ProviderRequest Encode(ChatRequest request, string model)
     {
+        // A bare name is a base model; "models/…" or "tunedModels/…" is already a resource name.
+        var resource = model.Contains('/', StringComparison.Ordinal) ? model : $"models/{model}";
         var path = request.Stream
-            ? $"/v1beta/models/{Uri.EscapeDataString(model)}:streamGenerateContent?alt=sse"
-            : $"/v1beta/models/{Uri.EscapeDataString(model)}:generateContent";
+            ? $"/v1beta/{resource}:streamGenerateContent?alt=sse"
+            : $"/v1beta/{resource}:generateContent";
 
         if (request.StopSequences.Count > MaxStopSequences)
         {

@@ -62,7 +62,8 @@ internal sealed class GeminiStreamDecoder : IStreamDecoder
             {
                 _started = true;
                 _responseId = GeminiAnswer.StringOf(root, "responseId");
-                output.Add(new MessageStarted(_responseId ?? string.Empty, GeminiAnswer.StringOf(root, "modelVersion") ?? string.Empty, _usage));
+                var input = _usage with { OutputTokens = 0, ReasoningTokens = null }; // what is known up front
+                output.Add(new MessageStarted(_responseId ?? string.Empty, GeminiAnswer.StringOf(root, "modelVersion") ?? string.Empty, input));
             }
 
             if (!GeminiAnswer.TryFirstCandidate(root, out var candidate))

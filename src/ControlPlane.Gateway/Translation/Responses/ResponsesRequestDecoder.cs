@@ -181,6 +181,7 @@ internal static class ResponsesRequestDecoder
             {
                 Model = model!,
                 Stream = stream,
+                StreamUsage = stream, // response.completed always carries usage, so the target must report it
                 System = system,
                 Messages = _turns.Select(t => t.ToMessage()).ToList(),
                 Tools = tools,

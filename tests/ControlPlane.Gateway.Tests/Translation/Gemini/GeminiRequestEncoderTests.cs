@@ -38,6 +38,14 @@ public sealed class GeminiRequestEncoderTests
     }
 
     [Fact]
+    public void Encode_TunedModelResourceName_IsUsedAsTheResource()
+    {
+        var encoded = Codec.EncodeRequest(Request(User(new TextPart("Hi"))), "tunedModels/my-tune");
+
+        Assert.Equal("/v1beta/tunedModels/my-tune:generateContent", encoded.PathAndQuery);
+    }
+
+    [Fact]
     public void Encode_SeveralSystemBlocks_BecomeSystemInstructionParts()
     {
         var body = Body(Codec.EncodeRequest(Request(User(new TextPart("Hi"))) with { System = ["Be brief.", "Answer in French."] }, "gemini-2.5-flash"));

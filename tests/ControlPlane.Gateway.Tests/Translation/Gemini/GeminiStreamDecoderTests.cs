@@ -36,7 +36,7 @@ public sealed class GeminiStreamDecoderTests
         Assert.Equal(
             new StreamEvent[]
             {
-                new MessageStarted("r1", "gemini-2.5-flash", new Usage(12, 2)),
+                new MessageStarted("r1", "gemini-2.5-flash", new Usage(12, 0)),
                 new BlockStarted(0, BlockKind.Text),
                 new BlockDelta(0, "Let me "),
                 new BlockDelta(0, "check."),

@@ -124,6 +124,7 @@ public sealed class ResponsesRequestDecoderTests
             """);
 
         Assert.True(request.Stream);
+        Assert.True(request.StreamUsage);
         Assert.Equal(500, request.MaxTokens);
         Assert.Equal(0.2, request.Temperature);
         Assert.Equal(0.8, request.TopP);
