@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace ControlPlane.Gateway.Translation.Gemini;
@@ -237,7 +238,7 @@ internal static class GeminiRequestEncoder
                 $"The tool result for '{result.ToolCallId}' has no matching tool call in the conversation; Gemini needs the function's name.");
         }
 
-        var text = new System.Text.StringBuilder();
+        var text = new StringBuilder();
         foreach (var part in result.Content)
         {
             switch (part)
