@@ -78,16 +78,16 @@ internal sealed class AnswerRelay(IOptions<GatewayOptions> options)
         if (answer.Stream is not { } stream)
         {
             // The provider answered in one piece although a stream was asked for: replay it as events.
-            return await WriteEventsAsync(context, encoder, delivery.Client, StreamEvents.From(answer.Decoded!), ended: true, properly: true)
+            return await WriteEventsAsync(context, encoder, StreamEvents.From(answer.Decoded!), ended: true, properly: true)
                 ?? RelayResult.Completed;
         }
 
-        var result = await WriteEventsAsync(context, encoder, delivery.Client, stream.Events, stream.Ended, stream.EndedProperly);
-        return result is { } done ? done : await TranslateRestAsync(context, stream, encoder, delivery.Client);
+        var result = await WriteEventsAsync(context, encoder, stream.Events, stream.Ended, stream.EndedProperly);
+        return result is { } done ? done : await TranslateRestAsync(context, stream, encoder);
     }
 
     /// <summary>Reads, decodes, re-encodes and flushes the rest of a provider stream, chunk by chunk.</summary>
-    private async Task<RelayResult> TranslateRestAsync(HttpContext context, HeldStream stream, IStreamEncoder encoder, IClientCodec client)
+    private async Task<RelayResult> TranslateRestAsync(HttpContext context, HeldStream stream, IStreamEncoder encoder)
     {
         var aborted = context.RequestAborted;
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -110,7 +110,7 @@ internal sealed class AnswerRelay(IOptions<GatewayOptions> options)
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
                 {
-                    return await FailAsync(context, client, ApiErrors.MidStreamFailure);
+                    return await FailAsync(context, encoder, ApiErrors.MidStreamFailure);
                 }
 
                 events.Clear();
@@ -131,7 +131,7 @@ internal sealed class AnswerRelay(IOptions<GatewayOptions> options)
                     }
                     catch (MalformedResponseException)
                     {
-                        return await FailAsync(context, client, ApiErrors.MidStreamFailure);
+                        return await FailAsync(context, encoder, ApiErrors.MidStreamFailure);
                     }
                     finally
                     {
@@ -139,7 +139,7 @@ internal sealed class AnswerRelay(IOptions<GatewayOptions> options)
                     }
                 }
 
-                if (await WriteEventsAsync(context, encoder, client, events, read == 0, properly ?? false) is { } done)
+                if (await WriteEventsAsync(context, encoder, events, read == 0, properly ?? false) is { } done)
                 {
                     return done;
                 }
@@ -157,7 +157,7 @@ internal sealed class AnswerRelay(IOptions<GatewayOptions> options)
 
     /// <returns>The relay's result when these events end it; null to carry on reading.</returns>
     private static async Task<RelayResult?> WriteEventsAsync(
-        HttpContext context, IStreamEncoder encoder, IClientCodec client, IEnumerable<StreamEvent> events, bool ended, bool properly)
+        HttpContext context, IStreamEncoder encoder, IEnumerable<StreamEvent> events, bool ended, bool properly)
     {
         var output = new ArrayBufferWriter<byte>(1024);
         foreach (var streamEvent in events)
@@ -165,7 +165,7 @@ internal sealed class AnswerRelay(IOptions<GatewayOptions> options)
             if (streamEvent is StreamFailed failed)
             {
                 await context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
-                return await FailAsync(context, client, failed.Fault);
+                return await FailAsync(context, encoder, failed.Fault);
             }
 
             encoder.Write(streamEvent, output);
@@ -183,12 +183,15 @@ internal sealed class AnswerRelay(IOptions<GatewayOptions> options)
         }
 
         // A stream that stops without its end marker is a truncation, not an answer: say so.
-        return properly ? RelayResult.Completed : await FailAsync(context, client, ApiErrors.MidStreamFailure);
+        return properly ? RelayResult.Completed : await FailAsync(context, encoder, ApiErrors.MidStreamFailure);
     }
 
-    private static async Task<RelayResult> FailAsync(HttpContext context, IClientCodec client, ApiFault fault)
+    /// <summary>Ends the client's stream with its API's error event, written by the stream's own encoder (in sequence).</summary>
+    private static async Task<RelayResult> FailAsync(HttpContext context, IStreamEncoder encoder, ApiFault fault)
     {
-        await context.Response.Body.WriteAsync(client.EncodeStreamError(fault), context.RequestAborted);
+        var output = new ArrayBufferWriter<byte>(256);
+        encoder.Write(new StreamFailed(fault), output);
+        await context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
         return RelayResult.UpstreamFailed;
     }

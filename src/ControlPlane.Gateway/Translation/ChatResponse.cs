@@ -19,6 +19,11 @@ internal enum FinishReason
     Refusal,
 }
 
+/// <summary>
+/// Token counts. <see cref="InputTokens"/> counts every prompt token, cached ones included (as OpenAI and Gemini
+/// report it); <see cref="CachedInputTokens"/> and <see cref="CacheCreationTokens"/> say how many of them were read
+/// from or written to a prompt cache (Anthropic reports those three apart; its codec adds and subtracts).
+/// </summary>
 internal sealed record Usage(int InputTokens, int OutputTokens, int? CachedInputTokens = null, int? CacheCreationTokens = null, int? ReasoningTokens = null)
 {
     public static readonly Usage None = new(0, 0);

@@ -31,7 +31,10 @@ internal interface IClientCodec
 /// <summary>Turns internal stream events into this API's server-sent events, for one answer.</summary>
 internal interface IStreamEncoder
 {
-    /// <summary>Writes what the event means in this API: zero, one or several complete SSE events.</summary>
+    /// <summary>
+    /// Writes what the event means in this API: zero, one or several complete SSE events. A
+    /// <see cref="StreamFailed"/> is written as the API's in-stream error event and ends the stream.
+    /// </summary>
     void Write(StreamEvent streamEvent, IBufferWriter<byte> output);
 }
 
