@@ -62,7 +62,7 @@ internal static class AnthropicErrors
 
     private static void Write(ApiFault fault, IBufferWriter<byte> output)
     {
-        using var writer = new Utf8JsonWriter(output);
+        using var writer = new Utf8JsonWriter(output, AnthropicWire.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("type"u8, "error"u8);
         writer.WriteStartObject("error"u8);

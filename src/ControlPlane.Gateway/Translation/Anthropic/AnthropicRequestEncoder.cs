@@ -19,7 +19,7 @@ internal static class AnthropicRequestEncoder
         var budget = ThinkingBudget(request, maxTokens);
 
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, AnthropicWire.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("model"u8, model);

@@ -9,7 +9,7 @@ internal static class AnthropicResponseCodec
     public static byte[] Encode(ChatResponse response, string model)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, AnthropicWire.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("id"u8, AnthropicWire.MessageId(response.Id));

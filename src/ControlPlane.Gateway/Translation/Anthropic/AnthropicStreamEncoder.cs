@@ -214,7 +214,7 @@ internal sealed class AnthropicStreamEncoder(string model) : IStreamEncoder
     private void Emit(IBufferWriter<byte> output, ReadOnlySpan<byte> name, Action<Utf8JsonWriter> body)
     {
         _json.Clear();
-        using (var writer = new Utf8JsonWriter(_json))
+        using (var writer = new Utf8JsonWriter(_json, AnthropicWire.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

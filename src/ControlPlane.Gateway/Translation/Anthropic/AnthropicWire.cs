@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace ControlPlane.Gateway.Translation.Anthropic;
@@ -9,6 +10,12 @@ namespace ControlPlane.Gateway.Translation.Anthropic;
 /// </summary>
 internal static class AnthropicWire
 {
+    /// <summary>
+    /// JSON as Anthropic writes it: non-ASCII text and quotes stay readable rather than \uXXXX-escaped (the bodies
+    /// are never embedded in HTML, which is what the default encoder guards against).
+    /// </summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string StopReason(FinishReason finish) => finish switch
     {
         FinishReason.MaxTokens => "max_tokens",
