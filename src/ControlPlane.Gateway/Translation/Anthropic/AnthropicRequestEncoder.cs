@@ -16,7 +16,8 @@ internal static class AnthropicRequestEncoder
     public static ProviderRequest Encode(ChatRequest request, string model, int defaultMaxTokens)
     {
         var maxTokens = request.MaxTokens ?? defaultMaxTokens;
-        var budget = ThinkingBudget(request, maxTokens);
+        var turns = Turns(request.Messages);
+        var budget = ThinkingBudget(request, maxTokens, turns);
 
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer, AnthropicWire.WriterOptions))
@@ -25,7 +26,7 @@ internal static class AnthropicRequestEncoder
             writer.WriteString("model"u8, model);
             writer.WriteNumber("max_tokens"u8, maxTokens);
             WriteSystem(writer, request.System);
-            WriteMessages(writer, request.Messages);
+            WriteMessages(writer, turns);
             WriteTools(writer, request);
 
             if (budget is { } b)
@@ -82,10 +83,12 @@ internal static class AnthropicRequestEncoder
     }
 
     /// <summary>
-    /// The thinking budget to send, or null for none: Anthropic wants 1024 ≤ budget &lt; max_tokens, and refuses
-    /// thinking together with a forced tool choice (the forced call is the stronger instruction, so thinking yields).
+    /// The thinking budget to send, or null for none. Anthropic wants 1024 ≤ budget &lt; max_tokens; it refuses
+    /// thinking together with a forced tool choice (the forced call is the stronger instruction, so thinking yields);
+    /// and inside a tool loop it wants the last assistant turn to open with its signed thinking, which a history from
+    /// another API never has, so there thinking yields too rather than the request being refused.
     /// </summary>
-    private static int? ThinkingBudget(ChatRequest request, int maxTokens)
+    private static int? ThinkingBudget(ChatRequest request, int maxTokens, List<(ChatRole Role, List<ContentPart> Parts)> turns)
     {
         if (ReasoningBudgets.BudgetOf(request.Reasoning) is not { } wanted || maxTokens <= ReasoningBudgets.MinimumBudget)
         {
@@ -93,6 +96,12 @@ internal static class AnthropicRequestEncoder
         }
 
         if (request.ToolChoice?.Kind is ToolChoiceKind.Required or ToolChoiceKind.Tool)
+        {
+            return null;
+        }
+
+        var lastAssistant = turns.FindLast(t => t.Role == ChatRole.Assistant).Parts;
+        if (lastAssistant is not null && lastAssistant.Any(p => p is ToolCallPart) && lastAssistant[0] is not ThinkingPart)
         {
             return null;
         }
@@ -121,10 +130,10 @@ internal static class AnthropicRequestEncoder
         }
     }
 
-    private static void WriteMessages(Utf8JsonWriter writer, IReadOnlyList<ChatMessage> messages)
+    private static void WriteMessages(Utf8JsonWriter writer, List<(ChatRole Role, List<ContentPart> Parts)> turns)
     {
         writer.WriteStartArray("messages"u8);
-        foreach (var (role, parts) in Turns(messages))
+        foreach (var (role, parts) in turns)
         {
             writer.WriteStartObject();
             writer.WriteString("role"u8, role == ChatRole.User ? "user"u8 : "assistant"u8);

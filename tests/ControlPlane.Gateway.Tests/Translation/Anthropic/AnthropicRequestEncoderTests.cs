@@ -221,6 +221,36 @@ public sealed class AnthropicRequestEncoderTests
     }
 
     [Fact]
+    public void Encode_ReasoningInToolLoopWithoutSignedThinking_OmitsThinking()
+    {
+        var body = Encode(Request(
+            User(new TextPart("weather?")),
+            Assistant(new ToolCallPart("call_1", "weather", "{}")),
+            User(new ToolResultPart("call_1", [new TextPart("sunny")], false))) with
+        {
+            MaxTokens = 8000,
+            Reasoning = new Reasoning("high", null),
+        });
+
+        Assert.Null(body["thinking"]);
+    }
+
+    [Fact]
+    public void Encode_ReasoningInToolLoopWithSignedThinking_KeepsThinking()
+    {
+        var body = Encode(Request(
+            User(new TextPart("weather?")),
+            Assistant(new ThinkingPart("need a tool", "sig"), new ToolCallPart("toolu_1", "weather", "{}")),
+            User(new ToolResultPart("toolu_1", [new TextPart("sunny")], false))) with
+        {
+            MaxTokens = 8000,
+            Reasoning = new Reasoning(null, 2000),
+        });
+
+        Assert.Equal(2000, body["thinking"]!["budget_tokens"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Encode_NoReasoning_KeepsSampling()
     {
         var body = Encode(Request(User(new TextPart("x"))) with { Temperature = 0.3, TopP = 0.9, TopK = 5, StopSequences = ["END"] });
