@@ -217,16 +217,24 @@ internal static class AnthropicRequestEncoder
                 WriteImage(writer, image);
                 break;
             case ToolCallPart call:
-                if (!string.IsNullOrWhiteSpace(call.Arguments) && !AnthropicWire.IsJsonObject(call.Arguments))
-                {
-                    throw new NotTranslatableException("tool_arguments", $"Tool call '{call.Id}' has arguments that are not a JSON object; Anthropic needs an object.");
-                }
-
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, "tool_use"u8);
                 writer.WriteString("id"u8, call.Id);
                 writer.WriteString("name"u8, call.Name);
-                AnthropicWire.WriteToolInput(writer, call.Arguments);
+                writer.WritePropertyName("input"u8);
+                if (string.IsNullOrWhiteSpace(call.Arguments))
+                {
+                    writer.WriteRawValue("{}"u8, skipInputValidation: true); // a call without arguments
+                }
+                else if (AnthropicWire.IsJsonObject(call.Arguments))
+                {
+                    writer.WriteRawValue(call.Arguments, skipInputValidation: true);
+                }
+                else
+                {
+                    throw new NotTranslatableException("tool_arguments", $"Tool call '{call.Id}' has arguments that are not a JSON object; Anthropic needs an object.");
+                }
+
                 writer.WriteEndObject();
                 break;
             case ToolResultPart result:

@@ -14,8 +14,10 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder
     private readonly Dictionary<int, int> _indexes = [];
     private int _nextIndex;
     private int? _open;
-    private Usage _startUsage = Usage.None;
-    private Usage? _finalUsage;
+    private int _inputTokens;
+    private int _outputTokens;
+    private int? _cacheRead;
+    private int? _cacheCreation;
     private FinishReason? _finish;
     private string? _stopSequence;
     private bool _stopped;
@@ -96,8 +98,12 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder
 
         var id = message.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
         var model = message.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
-        _startUsage = message.TryGetProperty("usage", out var u) ? AnthropicWire.ReadUsage(u) : Usage.None;
-        output.Add(new MessageStarted(id, model, _startUsage));
+        if (message.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+        {
+            ReadCounts(usage);
+        }
+
+        output.Add(new MessageStarted(id, model, CurrentUsage()));
     }
 
     private void BlockStart(JsonElement data, List<StreamEvent> output)
@@ -187,12 +193,24 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder
 
         if (data.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
-            // message_delta counts are cumulative; input counts appear here only in newer API versions.
-            var output = AnthropicWire.Count(usage, "output_tokens") ?? _finalUsage?.OutputTokens ?? 0;
-            var hasInput = AnthropicWire.Count(usage, "input_tokens") is not null;
-            _finalUsage = hasInput ? AnthropicWire.ReadUsage(usage) with { OutputTokens = output } : _startUsage with { OutputTokens = output };
+            ReadCounts(usage);
         }
     }
+
+    /// <summary>
+    /// Takes the counts present in a usage object. They are cumulative, so a later count replaces an earlier one;
+    /// message_delta always has output_tokens and, in newer API versions, the input counts too (null when unknown).
+    /// </summary>
+    private void ReadCounts(JsonElement usage)
+    {
+        _inputTokens = AnthropicWire.Count(usage, "input_tokens") ?? _inputTokens;
+        _outputTokens = AnthropicWire.Count(usage, "output_tokens") ?? _outputTokens;
+        _cacheRead = AnthropicWire.Count(usage, "cache_read_input_tokens") ?? _cacheRead;
+        _cacheCreation = AnthropicWire.Count(usage, "cache_creation_input_tokens") ?? _cacheCreation;
+    }
+
+    private Usage CurrentUsage() =>
+        new(_inputTokens + (_cacheRead ?? 0) + (_cacheCreation ?? 0), _outputTokens, _cacheRead, _cacheCreation);
 
     private void Stop(List<StreamEvent> output)
     {
@@ -202,7 +220,7 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder
         }
 
         CloseOpen(output);
-        output.Add(new MessageFinished(_finish ?? FinishReason.EndTurn, _stopSequence, _finalUsage ?? _startUsage));
+        output.Add(new MessageFinished(_finish ?? FinishReason.EndTurn, _stopSequence, CurrentUsage()));
         _stopped = true;
     }
 
