@@ -351,9 +351,9 @@ internal static class AnthropicRequestEncoder
             return;
         }
 
-        if (choice is { Kind: ToolChoiceKind.None } && request.Tools.Count == 0)
+        if (choice is { Kind: ToolChoiceKind.None or ToolChoiceKind.Auto } && request.Tools.Count == 0)
         {
-            return; // no tools to forbid; Anthropic would only complain about a tool_choice without tools
+            return; // says nothing without tools, and Anthropic refuses a tool_choice without tools
         }
 
         writer.WriteStartObject("tool_choice"u8);

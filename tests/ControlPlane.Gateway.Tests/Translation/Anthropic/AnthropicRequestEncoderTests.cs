@@ -160,6 +160,17 @@ public sealed class AnthropicRequestEncoderTests
         Assert.Equal(expected, body["tool_choice"]!.ToJsonString());
     }
 
+    [Theory]
+    [InlineData("Auto")]
+    [InlineData("None")]
+    public void Encode_ToolChoiceWithoutTools_IsLeftOut(string kind)
+    {
+        var body = Encode(Request(User(new TextPart("x"))) with { ToolChoice = new ToolChoice(Enum.Parse<ToolChoiceKind>(kind)), ParallelToolCalls = false });
+
+        Assert.Null(body["tool_choice"]);
+        Assert.Null(body["tools"]);
+    }
+
     [Fact]
     public void Encode_NoParallelCallsWithoutChoice_IsAutoWithDisable()
     {
