@@ -152,7 +152,8 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder
 
     private void BlockDelta(JsonElement data, List<StreamEvent> output)
     {
-        if (!_indexes.TryGetValue(Index(data), out var index) || index == Skipped)
+        // Only the open block takes deltas: our events promise one block at a time, and Anthropic never interleaves.
+        if (!_indexes.TryGetValue(Index(data), out var index) || index == Skipped || index != _open)
         {
             return;
         }
