@@ -33,6 +33,14 @@ public sealed class AnthropicRequestEncoderTests
     }
 
     [Fact]
+    public void Encode_WithoutMaxTokens_UsesTheConfiguredDefault()
+    {
+        var encoded = new AnthropicCodec(defaultMaxTokens: 1500).EncodeRequest(Request(User(new TextPart("hi"))), "m");
+
+        Assert.Equal(1500, JsonNode.Parse(encoded.Body)!["max_tokens"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Encode_OneSystemInstruction_IsAString()
     {
         var body = Encode(Request(User(new TextPart("hi"))) with { System = ["be brief"], MaxTokens = 100 });
