@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -364,11 +365,11 @@ internal sealed partial class OpenAiRequestValidator : IRequestValidator
         var number = value.GetDouble();
         if (number > maximum)
         {
-            return new RequestProblem($"Invalid '{name}': decimal above maximum value. Expected a value <= {maximum}, but got {value.GetRawText()} instead.", name, "decimal_above_max_value");
+            return new RequestProblem($"Invalid '{name}': decimal above maximum value. Expected a value <= {maximum.ToString(CultureInfo.InvariantCulture)}, but got {value.GetRawText()} instead.", name, "decimal_above_max_value");
         }
 
         return number < minimum
-            ? new RequestProblem($"Invalid '{name}': decimal below minimum value. Expected a value >= {minimum}, but got {value.GetRawText()} instead.", name, "decimal_below_min_value")
+            ? new RequestProblem($"Invalid '{name}': decimal below minimum value. Expected a value >= {minimum.ToString(CultureInfo.InvariantCulture)}, but got {value.GetRawText()} instead.", name, "decimal_below_min_value")
             : null;
     }
 
