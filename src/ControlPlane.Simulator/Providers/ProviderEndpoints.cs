@@ -1,3 +1,4 @@
+using ControlPlane.Simulator.Providers.Validation;
 using ControlPlane.Simulator.Providers.Wire;
 
 namespace ControlPlane.Simulator.Providers;
@@ -16,7 +17,11 @@ internal static class ProviderEndpoints
                 MapGemini(app, handler);
                 break;
             default:
-                MapOpenAi(app, handler, "/v1", new ApiSurface(kind == SimulatedProviderKind.OpenAi ? OpenAiWire.OpenAi : OpenAiWire.Local, AuthScheme.Bearer));
+                var openAi = kind == SimulatedProviderKind.OpenAi;
+                MapOpenAi(app, handler, "/v1", new ApiSurface(
+                    openAi ? OpenAiWire.OpenAi : OpenAiWire.Local,
+                    AuthScheme.Bearer,
+                    Validator: openAi ? OpenAiRequestValidator.OpenAi : OpenAiRequestValidator.Compatible));
                 break;
         }
 
@@ -26,8 +31,9 @@ internal static class ProviderEndpoints
     private static void MapAnthropic(IEndpointRouteBuilder app, ProviderRequestHandler handler)
     {
         // Current official Anthropic SDKs send the key as a Bearer token, older ones and curl examples as x-api-key.
-        var native = new ApiSurface(AnthropicWire.Instance, AuthScheme.BearerOrXApiKey, RequiresAnthropicVersion: true);
+        var native = new ApiSurface(AnthropicWire.Instance, AuthScheme.BearerOrXApiKey, RequiresAnthropicVersion: true, AnthropicRequestValidator.Instance);
         app.MapPost("/v1/messages", Handle(handler, native, _ => new Operation.Complete()));
+        app.MapPost("/v1/messages/count_tokens", Handle(handler, native, _ => new Operation.Complete(Stream: false, CountTokens: true)));
         app.MapGet("/v1/models", Handle(handler, native, _ => new Operation.ListModels()));
         app.MapGet("/v1/models/{model}", Handle(handler, native, ctx => new Operation.GetModel(RouteValue(ctx, "model"))));
 
@@ -39,7 +45,7 @@ internal static class ProviderEndpoints
 
     private static void MapGemini(IEndpointRouteBuilder app, ProviderRequestHandler handler)
     {
-        var native = new ApiSurface(GeminiWire.Instance, AuthScheme.GoogleApiKey);
+        var native = new ApiSurface(GeminiWire.Instance, AuthScheme.GoogleApiKey, Validator: GeminiRequestValidator.Instance);
         app.MapGet("/v1beta/models", Handle(handler, native, _ => new Operation.ListModels()));
         app.MapGet("/v1beta/models/{model}", Handle(handler, native, ctx => new Operation.GetModel(RouteValue(ctx, "model"))));
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ControlPlane.Simulator.Chaos;
 using ControlPlane.Simulator.Hosting;
+using ControlPlane.Simulator.Providers.Validation;
 using ControlPlane.Simulator.Providers.Wire;
 
 namespace ControlPlane.Simulator.Providers;
@@ -98,6 +99,13 @@ internal sealed class ProviderRequestHandler
 
                 using (doc)
                 {
+                    if (surface.Validator?.Validate(doc.RootElement, new ValidationContext(Betas(ctx.Request), complete.CountTokens)) is { } invalid)
+                    {
+                        var error = new SimError(SimErrorKind.InvalidRequest, invalid.Message, invalid.Param, invalid.Code, invalid.Details);
+                        await WriteErrorAsync(ctx, surface, error, decision, ct);
+                        return "invalid-request";
+                    }
+
                     completion = wire.ParseCompletion(doc.RootElement, complete.RouteModel, complete.Stream, out var problem);
                     if (completion is null)
                     {
@@ -106,7 +114,11 @@ internal sealed class ProviderRequestHandler
                     }
                 }
 
-                completion = completion with { JsonArrayStream = complete.JsonArrayStream };
+                completion = completion with
+                {
+                    JsonArrayStream = complete.JsonArrayStream,
+                    Stream = completion.Stream && !complete.CountTokens,
+                };
                 if (!_provider.HasModel(completion.Model))
                 {
                     await WriteErrorAsync(ctx, surface, new SimError(SimErrorKind.NotFound, wire.UnknownModelMessage(completion.Model)), decision, ct);
@@ -164,6 +176,10 @@ internal sealed class ProviderRequestHandler
                 return decision.Mode == ChaosMode.Slow ? "slow" : "ok";
         }
     }
+
+    /// The anthropic-beta features a request switches on (one header, comma-separated, possibly repeated).
+    private static string[] Betas(HttpRequest request) =>
+        request.Headers["anthropic-beta"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
     /// Null when the request may pass; false when the key is missing, true when it is present but wrong.
     private bool? CheckAuth(HttpRequest request, AuthScheme scheme)
@@ -287,11 +303,15 @@ internal sealed class ProviderRequestHandler
     {
         Operation.ListModels => surface.Wire.ModelList(_provider.Options.Models),
         Operation.GetModel get => surface.Wire.Model(get.Model),
+        Operation.Complete { CountTokens: true } => AnthropicWire.TokenCount(completion!),
         _ => surface.Wire.Completion(NewReply(surface.Wire, completion!)),
     };
 
-    private SimulatedReply NewReply(IWireFormat wire, CompletionRequest request) =>
-        SimulatedReply.For(request, $"{wire.IdPrefix}{_provider.NextSequence():D16}", _time.GetUtcNow());
+    private SimulatedReply NewReply(IWireFormat wire, CompletionRequest request)
+    {
+        var sequence = _provider.NextSequence();
+        return SimulatedReply.For(request, $"{wire.IdPrefix}{sequence:D16}", $"{wire.ToolCallIdPrefix}{sequence:D16}", _time.GetUtcNow());
+    }
 
     private static async Task WriteJsonAsync(HttpContext ctx, int status, JsonNode body, CancellationToken ct)
     {

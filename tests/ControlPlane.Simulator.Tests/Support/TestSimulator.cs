@@ -128,6 +128,27 @@ internal sealed class TestSimulator : IAsyncDisposable
         _ => ChatCompletions(Local, LocalModel, stream),
     };
 
+    /// A raw JSON body to any path of a provider, with that provider's credentials (and anthropic-version).
+    public HttpRequestMessage Raw(string providerId, string path, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Url(providerId, path)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        switch (providerId)
+        {
+            case Anthropic:
+                request.Headers.Add("x-api-key", AnthropicKey);
+                request.Headers.Add("anthropic-version", "2023-06-01");
+                break;
+            case OpenAi:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OpenAiKey);
+                break;
+            case Gemini:
+                request.Headers.Add("x-goog-api-key", GeminiKey);
+                break;
+        }
+
+        return request;
+    }
+
     public Task SetChaosAsync(string providerId, ChaosSettings settings) => Host.SetChaosAsync(providerId, settings);
 
     public Task<HttpResponseMessage> PutChaosAsync(string providerId, string json) =>

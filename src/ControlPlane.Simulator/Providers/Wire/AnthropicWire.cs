@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Simulator.Providers.Scripting;
 
 namespace ControlPlane.Simulator.Providers.Wire;
 
@@ -9,6 +10,8 @@ internal sealed class AnthropicWire : IWireFormat
     public static AnthropicWire Instance { get; } = new();
 
     public string IdPrefix => "msg_sim";
+
+    public string ToolCallIdPrefix => "toolu_sim_";
 
     public string NewLine => "\n";
 
@@ -68,12 +71,6 @@ internal sealed class AnthropicWire : IWireFormat
             return null;
         }
 
-        if (!body.TryGetProperty("max_tokens", out _))
-        {
-            problem = "max_tokens: Field required";
-            return null;
-        }
-
         if (!WireHelpers.TryGetPositiveInt(body, "max_tokens", out var maxTokens))
         {
             problem = "max_tokens: Input should be a valid positive integer";
@@ -86,7 +83,10 @@ internal sealed class AnthropicWire : IWireFormat
             return null;
         }
 
-        return new CompletionRequest(model, WireHelpers.GetBool(body, "stream") ?? false, maxTokens, false, WireHelpers.EstimateInputTokens(body));
+        return new CompletionRequest(model, WireHelpers.GetBool(body, "stream") ?? false, maxTokens, false, WireHelpers.EstimateInputTokens(body))
+        {
+            Plan = ReplyScript.Decide(ConversationTails.Anthropic(body)),
+        };
     }
 
     public JsonNode Completion(SimulatedReply reply) => new JsonObject
@@ -95,7 +95,9 @@ internal sealed class AnthropicWire : IWireFormat
         ["type"] = "message",
         ["role"] = "assistant",
         ["model"] = reply.Model,
-        ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = reply.Text }),
+        ["content"] = new JsonArray(reply.ToolCall is { } call
+            ? new JsonObject { ["type"] = "tool_use", ["id"] = call.Id, ["name"] = call.Name, ["input"] = JsonNode.Parse(call.ArgumentsJson) }
+            : new JsonObject { ["type"] = "text", ["text"] = reply.Text }),
         ["stop_reason"] = StopReason(reply),
         ["stop_sequence"] = null,
         ["usage"] = Usage(reply.InputTokens, reply.OutputTokens),
@@ -124,18 +126,24 @@ internal sealed class AnthropicWire : IWireFormat
             {
                 ["type"] = "content_block_start",
                 ["index"] = 0,
-                ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" },
+                ["content_block"] = reply.ToolCall is { } call
+                    ? new JsonObject { ["type"] = "tool_use", ["id"] = call.Id, ["name"] = call.Name, ["input"] = new JsonObject() }
+                    : new JsonObject { ["type"] = "text", ["text"] = "" },
             }),
             Event("ping", new JsonObject { ["type"] = "ping" }),
         };
 
-        foreach (var piece in reply.Pieces)
+        // A tool call's input streams as partial JSON pieces that only parse once joined, as Anthropic sends it.
+        var deltas = reply.ToolCall is { } tool
+            ? tool.ArgumentPieces.Select(p => new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = p })
+            : reply.Pieces.Select(p => new JsonObject { ["type"] = "text_delta", ["text"] = p });
+        foreach (var delta in deltas)
         {
             events.Add(Event("content_block_delta", new JsonObject
             {
                 ["type"] = "content_block_delta",
                 ["index"] = 0,
-                ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = piece },
+                ["delta"] = delta,
             }, isContent: true));
         }
 
@@ -175,7 +183,11 @@ internal sealed class AnthropicWire : IWireFormat
         ["created_at"] = "2025-01-01T00:00:00Z",
     };
 
-    private static string StopReason(SimulatedReply reply) => reply.HitMaxTokens ? "max_tokens" : "end_turn";
+    private static string StopReason(SimulatedReply reply) =>
+        reply.ToolCall is not null ? "tool_use" : reply.HitMaxTokens ? "max_tokens" : "end_turn";
+
+    /// The answer of POST /v1/messages/count_tokens.
+    public static JsonNode TokenCount(CompletionRequest request) => new JsonObject { ["input_tokens"] = request.InputTokens };
 
     private static JsonObject Usage(int input, int output) => new()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Simulator.Providers.Scripting;
 
 namespace ControlPlane.Simulator.Providers.Wire;
 
@@ -10,6 +11,9 @@ internal sealed class GeminiWire : IWireFormat
 
     // Gemini frames its SSE with CRLF; clients must not assume LF.
     public string IdPrefix => "sim";
+
+    // Gemini's functionCall parts carry no id on the Gemini API; the prefix only names the reply's call internally.
+    public string ToolCallIdPrefix => "call_sim_";
 
     public string NewLine => "\r\n";
 
@@ -37,7 +41,11 @@ internal sealed class GeminiWire : IWireFormat
         };
 
         var err = new JsonObject { ["code"] = status, ["message"] = error.Message ?? message, ["status"] = grpcStatus };
-        if (error.Kind == SimErrorKind.Unauthorized)
+        if (error.Details is { } details)
+        {
+            err["details"] = details.DeepClone();
+        }
+        else if (error.Kind == SimErrorKind.Unauthorized)
         {
             err["details"] = new JsonArray(new JsonObject
             {
@@ -87,7 +95,10 @@ internal sealed class GeminiWire : IWireFormat
             return null;
         }
 
-        return new CompletionRequest(routeModel ?? "", streamOverride ?? false, maxTokens, false, WireHelpers.EstimateInputTokens(body));
+        return new CompletionRequest(routeModel ?? "", streamOverride ?? false, maxTokens, false, WireHelpers.EstimateInputTokens(body))
+        {
+            Plan = ReplyScript.Decide(ConversationTails.Gemini(body)),
+        };
     }
 
     public JsonNode Completion(SimulatedReply reply) =>
@@ -95,6 +106,12 @@ internal sealed class GeminiWire : IWireFormat
 
     public IReadOnlyList<SseEvent> StreamEvents(SimulatedReply reply, CompletionRequest request)
     {
+        if (reply.ToolCall is not null)
+        {
+            // Gemini streams a function call whole, in one chunk that also finishes the candidate.
+            return [new SseEvent(null, WireHelpers.Json(Response(reply, "", finished: true, includeCandidatesUsage: true)), IsContent: true)];
+        }
+
         var events = new List<SseEvent>();
         for (var i = 0; i < reply.Pieces.Count; i++)
         {
@@ -137,7 +154,9 @@ internal sealed class GeminiWire : IWireFormat
         {
             ["content"] = new JsonObject
             {
-                ["parts"] = new JsonArray(new JsonObject { ["text"] = text }),
+                ["parts"] = new JsonArray(reply.ToolCall is { } call
+                    ? new JsonObject { ["functionCall"] = new JsonObject { ["name"] = call.Name, ["args"] = JsonNode.Parse(call.ArgumentsJson) } }
+                    : new JsonObject { ["text"] = text }),
                 ["role"] = "model",
             },
             ["index"] = 0,

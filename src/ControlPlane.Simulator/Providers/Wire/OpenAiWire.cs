@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Simulator.Providers.Scripting;
 
 namespace ControlPlane.Simulator.Providers.Wire;
 
@@ -15,6 +16,8 @@ internal sealed class OpenAiWire : IWireFormat
     private OpenAiWire(string ownedBy) => _ownedBy = ownedBy;
 
     public string IdPrefix => "chatcmpl-sim";
+
+    public string ToolCallIdPrefix => "call_sim_";
 
     public string NewLine => "\n";
 
@@ -32,6 +35,11 @@ internal sealed class OpenAiWire : IWireFormat
 
     private static JsonObject ErrorObject(SimError error)
     {
+        if (error.Kind == SimErrorKind.InvalidRequest && error.Message is not null)
+        {
+            return new JsonObject { ["message"] = error.Message, ["type"] = "invalid_request_error", ["param"] = error.Param, ["code"] = error.Code };
+        }
+
         var (type, code, message) = error.Kind switch
         {
             SimErrorKind.InvalidRequest => ("invalid_request_error", (string?)null, "Invalid request."),
@@ -92,7 +100,10 @@ internal sealed class OpenAiWire : IWireFormat
             model = model["models/".Length..];
         }
 
-        return new CompletionRequest(model, stream, maxCompletion ?? maxTokens, includeUsage, WireHelpers.EstimateInputTokens(body));
+        return new CompletionRequest(model, stream, maxCompletion ?? maxTokens, includeUsage, WireHelpers.EstimateInputTokens(body))
+        {
+            Plan = ReplyScript.Decide(ConversationTails.OpenAi(body)),
+        };
     }
 
     public JsonNode Completion(SimulatedReply reply) => new JsonObject
@@ -104,7 +115,20 @@ internal sealed class OpenAiWire : IWireFormat
         ["choices"] = new JsonArray(new JsonObject
         {
             ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply.Text, ["refusal"] = null },
+            ["message"] = reply.ToolCall is { } call
+                ? new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = call.Id,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.ArgumentsJson },
+                    }),
+                    ["refusal"] = null,
+                }
+                : new JsonObject { ["role"] = "assistant", ["content"] = reply.Text, ["refusal"] = null },
             ["logprobs"] = null,
             ["finish_reason"] = FinishReason(reply),
         }),
@@ -114,14 +138,38 @@ internal sealed class OpenAiWire : IWireFormat
 
     public IReadOnlyList<SseEvent> StreamEvents(SimulatedReply reply, CompletionRequest request)
     {
-        var events = new List<SseEvent>
+        var events = new List<SseEvent>();
+        if (reply.ToolCall is { } call)
         {
-            Chunk(reply, request, new JsonObject { ["role"] = "assistant", ["content"] = "", ["refusal"] = null }, null, false),
-        };
-
-        foreach (var piece in reply.Pieces)
+            // First delta names the call (id, name, empty arguments); the arguments follow in pieces, as OpenAI streams.
+            events.Add(Chunk(reply, request, new JsonObject
+            {
+                ["role"] = "assistant",
+                ["content"] = null,
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["id"] = call.Id,
+                    ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = "" },
+                }),
+                ["refusal"] = null,
+            }, null, false));
+            foreach (var piece in call.ArgumentPieces)
+            {
+                events.Add(Chunk(reply, request, new JsonObject
+                {
+                    ["tool_calls"] = new JsonArray(new JsonObject { ["index"] = 0, ["function"] = new JsonObject { ["arguments"] = piece } }),
+                }, null, true));
+            }
+        }
+        else
         {
-            events.Add(Chunk(reply, request, new JsonObject { ["content"] = piece }, null, true));
+            events.Add(Chunk(reply, request, new JsonObject { ["role"] = "assistant", ["content"] = "", ["refusal"] = null }, null, false));
+            foreach (var piece in reply.Pieces)
+            {
+                events.Add(Chunk(reply, request, new JsonObject { ["content"] = piece }, null, true));
+            }
         }
 
         events.Add(Chunk(reply, request, new JsonObject(), FinishReason(reply), false));
@@ -184,7 +232,8 @@ internal sealed class OpenAiWire : IWireFormat
         ["system_fingerprint"] = "fp_simulator",
     };
 
-    private static string FinishReason(SimulatedReply reply) => reply.HitMaxTokens ? "length" : "stop";
+    private static string FinishReason(SimulatedReply reply) =>
+        reply.ToolCall is not null ? "tool_calls" : reply.HitMaxTokens ? "length" : "stop";
 
     private static JsonObject Usage(SimulatedReply reply) => new()
     {

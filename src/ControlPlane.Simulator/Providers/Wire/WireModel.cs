@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Simulator.Providers.Scripting;
 
 namespace ControlPlane.Simulator.Providers.Wire;
 
@@ -18,29 +19,49 @@ internal enum SimErrorKind
 }
 
 /// An error to answer with; the wire format turns it into its own body, the provider kind picks the status.
-internal sealed record SimError(SimErrorKind Kind, string? Message = null);
+/// Param, Code and Details carry a validation problem's specifics where the API has them (OpenAI, Gemini).
+internal sealed record SimError(SimErrorKind Kind, string? Message = null, string? Param = null, string? Code = null, JsonArray? Details = null);
 
 /// The parts of a completion request the simulator cares about, whatever the wire format.
 internal sealed record CompletionRequest(string Model, bool Stream, int? MaxTokens, bool IncludeUsage, int InputTokens)
 {
     /// Gemini's streamGenerateContent without alt=sse streams one JSON array instead of SSE.
     public bool JsonArrayStream { get; init; }
+
+    /// What to answer: pong, a scripted tool call, or the echo of a tool result (see ReplyScript).
+    public ReplyPlan Plan { get; init; } = ReplyPlan.Pong;
 }
 
+/// A scripted tool call in the reply; the arguments stream in two pieces so clients must join them.
+internal sealed record SimulatedToolCall(string Id, string Name, string ArgumentsJson)
+{
+    public IReadOnlyList<string> ArgumentPieces => ReplyScript.Halves(ArgumentsJson);
+}
+
+/// The answer: either text pieces (one piece is one output token) or a tool call.
 internal sealed record SimulatedReply(string Id, string Model, IReadOnlyList<string> Pieces, bool HitMaxTokens, int InputTokens, DateTimeOffset Created)
 {
-    // Two pieces so streams carry more than one delta, which is what real clients must handle.
-    private static readonly string[] s_pieces = ["po", "ng"];
+    public SimulatedToolCall? ToolCall { get; init; }
 
     public string Text => string.Concat(Pieces);
 
-    public int OutputTokens => Pieces.Count;
+    public int OutputTokens => ToolCall is { } call ? Math.Max(2, (call.Name.Length + call.ArgumentsJson.Length) / 4) : Pieces.Count;
 
-    public static SimulatedReply For(CompletionRequest request, string id, DateTimeOffset created)
+    public static SimulatedReply For(CompletionRequest request, string id, string toolCallId, DateTimeOffset created)
     {
-        // Honour max_tokens loosely: one piece is one token, and at least one token always comes back.
-        var count = request.MaxTokens is { } max ? Math.Clamp(max, 1, s_pieces.Length) : s_pieces.Length;
-        return new SimulatedReply(id, request.Model, s_pieces[..count], count < s_pieces.Length, request.InputTokens, created);
+        if (request.Plan is ReplyPlan.ToolCall call)
+        {
+            return new SimulatedReply(id, request.Model, [], false, request.InputTokens, created)
+            {
+                ToolCall = new SimulatedToolCall(toolCallId, call.Name, call.ArgumentsJson),
+            };
+        }
+
+        // Two pieces so streams carry more than one delta, which is what real clients must handle. Honour max_tokens
+        // loosely: one piece is one token, and at least one token always comes back.
+        var pieces = ReplyScript.Halves(((ReplyPlan.Text)request.Plan).Value);
+        var count = request.MaxTokens is { } max ? Math.Clamp(max, 1, pieces.Count) : pieces.Count;
+        return new SimulatedReply(id, request.Model, pieces.Take(count).ToList(), count < pieces.Count, request.InputTokens, created);
     }
 }
 
@@ -50,6 +71,9 @@ internal sealed record SseEvent(string? Name, string Data, bool IsContent = fals
 internal interface IWireFormat
 {
     string IdPrefix { get; }
+
+    /// Prefix of scripted tool call ids (toolu_sim_…, call_sim_…).
+    string ToolCallIdPrefix { get; }
 
     /// Line terminator of SSE frames; Gemini uses CRLF, the others LF.
     string NewLine { get; }
