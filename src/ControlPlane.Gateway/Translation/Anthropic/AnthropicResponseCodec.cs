@@ -60,6 +60,8 @@ internal static class AnthropicResponseCodec
                 AnthropicWire.WriteToolInput(writer, call.Arguments);
                 writer.WriteEndObject();
                 break;
+            case ThinkingPart { Signature: null or "" }:
+                break; // unsigned reasoning from another API: Anthropic would refuse it when the client sends it back
             case ThinkingPart thinking:
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, "thinking"u8);

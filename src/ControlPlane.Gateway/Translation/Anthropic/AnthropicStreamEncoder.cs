@@ -6,7 +6,9 @@ namespace ControlPlane.Gateway.Translation.Anthropic;
 /// <summary>
 /// Writes one answer as the Messages event stream the official SDKs parse: <c>message_start</c>, per block
 /// <c>content_block_start</c> / <c>content_block_delta</c>… / <c>content_block_stop</c>, then <c>message_delta</c> and
-/// <c>message_stop</c>. Block indexes are renumbered 0, 1, 2… whatever the upstream numbered them.
+/// <c>message_stop</c>. Block indexes are renumbered 0, 1, 2… whatever the upstream numbered them. Reasoning is left
+/// out: only Anthropic can sign a thinking block, a translated stream has no signature to give, and Anthropic refuses
+/// an unsigned thinking block when the client (Claude Code does) sends the conversation back.
 /// </summary>
 internal sealed class AnthropicStreamEncoder(string model) : IStreamEncoder
 {
@@ -16,6 +18,7 @@ internal sealed class AnthropicStreamEncoder(string model) : IStreamEncoder
     private int _nextIndex;
     private int? _openUpstreamIndex;
     private BlockKind _openKind;
+    private int? _skippedIndex;
 
     public void Write(StreamEvent streamEvent, IBufferWriter<byte> output)
     {
@@ -32,6 +35,9 @@ internal sealed class AnthropicStreamEncoder(string model) : IStreamEncoder
                     Start(started.Id, started.Usage, output);
                 }
 
+                break;
+            case BlockStarted { Kind: BlockKind.Thinking } thinking:
+                _skippedIndex = thinking.Index;
                 break;
             case BlockStarted block:
                 EnsureStarted(output);

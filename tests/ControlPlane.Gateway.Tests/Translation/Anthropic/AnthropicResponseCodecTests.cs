@@ -46,12 +46,12 @@ public sealed class AnthropicResponseCodecTests
     }
 
     [Fact]
-    public void Encode_ThinkingBlock_CarriesItsSignature()
+    public void Encode_ThinkingBlocks_KeepsTheSignedOneAndDropsTheUnsigned()
     {
         var node = JsonNode.Parse(Encode(new ChatResponse("msg_1", "m", [new ThinkingPart("hmm", "sig"), new ThinkingPart("other", null)], FinishReason.EndTurn, null, Usage.None)))!;
 
         Assert.Equal(
-            """[{"type":"thinking","thinking":"hmm","signature":"sig"},{"type":"thinking","thinking":"other","signature":""}]""",
+            """[{"type":"thinking","thinking":"hmm","signature":"sig"}]""",
             node["content"]!.ToJsonString());
     }
 

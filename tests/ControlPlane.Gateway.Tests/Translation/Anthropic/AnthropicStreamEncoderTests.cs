@@ -55,7 +55,7 @@ public sealed class AnthropicStreamEncoderTests
     }
 
     [Fact]
-    public void Encode_ThinkingAndToolCalls_RenumbersBlocksFromZero()
+    public void Encode_ThinkingAndToolCalls_LeavesOutUnsignedThinkingAndRenumbersBlocksFromZero()
     {
         var sse = EncodeAll(
             new MessageStarted("chatcmpl-1", "upstream", new Usage(10, 0)),
@@ -71,12 +71,11 @@ public sealed class AnthropicStreamEncoderTests
             new MessageFinished(FinishReason.ToolUse, null, new Usage(10, 30)));
 
         Assert.Contains("\"id\":\"msg_chatcmpl-1\"", sse, StringComparison.Ordinal);
-        Assert.Contains("""data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}""", sse, StringComparison.Ordinal);
-        Assert.Contains("""data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}""", sse, StringComparison.Ordinal);
-        Assert.Contains("""data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"call_a","name":"weather","input":{}}}""", sse, StringComparison.Ordinal);
-        Assert.Contains("""data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}""", sse, StringComparison.Ordinal);
-        Assert.Contains("""data: {"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"call_b","name":"time","input":{}}}""", sse, StringComparison.Ordinal);
-        Assert.Contains("""data: {"type":"content_block_stop","index":2}""", sse, StringComparison.Ordinal);
+        Assert.DoesNotContain("thinking", sse, StringComparison.Ordinal);
+        Assert.Contains("""data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"call_a","name":"weather","input":{}}}""", sse, StringComparison.Ordinal);
+        Assert.Contains("""data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}""", sse, StringComparison.Ordinal);
+        Assert.Contains("""data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"call_b","name":"time","input":{}}}""", sse, StringComparison.Ordinal);
+        Assert.Contains("""data: {"type":"content_block_stop","index":1}""", sse, StringComparison.Ordinal);
         Assert.Contains("""data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":30}}""", sse, StringComparison.Ordinal);
     }
 
@@ -138,19 +137,16 @@ public sealed class AnthropicStreamEncoderTests
         StreamEvent[] events =
         [
             new MessageStarted("msg_rt", "client-model", new Usage(1200, 1, 1000, 100)),
-            new BlockStarted(0, BlockKind.Thinking),
-            new BlockDelta(0, "Let me think"),
+            new BlockStarted(0, BlockKind.Text),
+            new BlockDelta(0, "Calling two tools."),
             new BlockStopped(0),
-            new BlockStarted(1, BlockKind.Text),
-            new BlockDelta(1, "Calling two tools."),
+            new BlockStarted(1, BlockKind.ToolCall, "toolu_a", "weather"),
+            new BlockDelta(1, "{\"city\":"),
+            new BlockDelta(1, "\"Paris\"}"),
             new BlockStopped(1),
-            new BlockStarted(2, BlockKind.ToolCall, "toolu_a", "weather"),
-            new BlockDelta(2, "{\"city\":"),
-            new BlockDelta(2, "\"Paris\"}"),
+            new BlockStarted(2, BlockKind.ToolCall, "toolu_b", "time"),
+            new BlockDelta(2, "{}"),
             new BlockStopped(2),
-            new BlockStarted(3, BlockKind.ToolCall, "toolu_b", "time"),
-            new BlockDelta(3, "{}"),
-            new BlockStopped(3),
             new MessageFinished(FinishReason.ToolUse, null, new Usage(1200, 42, 1000, 100)),
         ];
 
