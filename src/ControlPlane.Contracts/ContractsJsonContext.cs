@@ -17,6 +17,7 @@ namespace ControlPlane.Contracts;
 [JsonSerializable(typeof(RoutingTable))]
 [JsonSerializable(typeof(SubscriberStatus))]
 [JsonSerializable(typeof(TrafficReport))]
+[JsonSerializable(typeof(TargetOverlay))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
 
 /// <summary>
@@ -53,6 +54,10 @@ public static class ContractsJson
     /// <summary>UTF-8 JSON of a traffic report.</summary>
     public static byte[] Serialize(TrafficReport report) =>
         JsonSerializer.SerializeToUtf8Bytes(report, ContractsJsonContext.Default.TrafficReport);
+
+    /// <summary>UTF-8 JSON of an overlay, as it stands inside a table.</summary>
+    public static byte[] Serialize(TargetOverlay overlay) =>
+        JsonSerializer.SerializeToUtf8Bytes(overlay, ContractsJsonContext.Default.TargetOverlay);
 
     /// <summary>Reads a <see cref="RoutingTableChanged"/>; throws <see cref="JsonException"/> when malformed.</summary>
     public static RoutingTableChanged DeserializeRoutingTableChanged(ReadOnlySpan<byte> utf8Json) =>

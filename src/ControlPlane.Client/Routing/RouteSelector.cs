@@ -3,7 +3,7 @@ using ControlPlane.Contracts;
 namespace ControlPlane.Client;
 
 /// <summary>A target chosen for one request.</summary>
-/// <param name="Route">The route asked for.</param>
+/// <param name="Route">The route's id (also when it was asked for by one of its aliases).</param>
 /// <param name="Target">Target id (<c>provider/model</c>).</param>
 /// <param name="Provider">Provider id: map it to your own base URL and key.</param>
 /// <param name="Model">Model name to send to the provider.</param>
@@ -13,14 +13,21 @@ namespace ControlPlane.Client;
 /// <param name="Pinned">True when the route is pinned to this target (operator pin or fail-open panic pick).</param>
 /// <param name="Version">Version of the table the decision came from.</param>
 public sealed record TargetSelection(
-    string Route, string Target, string Provider, string Model, int Tier, int Weight, bool Panic, bool Pinned, long Version);
+    string Route, string Target, string Provider, string Model, int Tier, int Weight, bool Panic, bool Pinned, long Version)
+{
+    /// <summary>The overlay to apply to requests sent to this target through this route; null when none.</summary>
+    public TargetOverlay? Overlay { get; init; }
+}
 
-/// <summary>Picks targets for a route from the current routing table.</summary>
+/// <summary>
+/// Picks targets for a route from the current routing table. <c>route</c> is what the client sent: a route id or an
+/// alias of one (see <see cref="RouteNameResolver"/> for the rule).
+/// </summary>
 public interface IRouteSelector
 {
     /// <summary>Picks the target for one request: weighted random among the active tier's eligible targets.</summary>
     /// <exception cref="NoRoutingTableException">No table has ever been received (nor cached).</exception>
-    /// <exception cref="UnknownRouteException">The table has no such route.</exception>
+    /// <exception cref="UnknownRouteException">The table has no such route, nor a route with such an alias.</exception>
     /// <exception cref="RouteUnavailableException">The route has no target to send to (fail-closed panic).</exception>
     TargetSelection Select(string route);
 
@@ -29,7 +36,7 @@ public interface IRouteSelector
     /// the active tier by weight (highest first), then the eligible targets of the other tiers in tier order.
     /// </summary>
     /// <exception cref="NoRoutingTableException">No table has ever been received (nor cached).</exception>
-    /// <exception cref="UnknownRouteException">The table has no such route.</exception>
+    /// <exception cref="UnknownRouteException">The table has no such route, nor a route with such an alias.</exception>
     /// <exception cref="RouteUnavailableException">The route has no target to send to (fail-closed panic).</exception>
     IReadOnlyList<TargetSelection> SelectOrder(string route);
 }
@@ -135,13 +142,11 @@ public sealed class RouteSelector : IRouteSelector
         var index = _index;
         if (index is null || !ReferenceEquals(index.Message, current))
         {
-            index = new Index(current, current.Table.Routes
-                .GroupBy(r => r.Route, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal));
+            index = new Index(current, new RouteNameResolver(current.Table.Routes));
             _index = index;
         }
 
-        return index.Routes.TryGetValue(route, out var entry)
+        return index.Names.Resolve(route) is { } entry
             ? (entry, current.Version)
             : throw new UnknownRouteException(route, current.Version);
     }
@@ -189,7 +194,7 @@ public sealed class RouteSelector : IRouteSelector
     }
 
     private static TargetSelection ToSelection(RouteEntry entry, long version, int tier, TargetEntry target, bool isPinned) =>
-        new(entry.Route, target.Target, target.Provider, target.Model, tier, target.Weight, entry.Panic, isPinned, version);
+        new(entry.Route, target.Target, target.Provider, target.Model, tier, target.Weight, entry.Panic, isPinned, version) { Overlay = target.Overlay };
 
     private static RouteUnavailableException Unavailable(RouteEntry entry, long version) =>
         new(entry.Route, entry.PanicReason ?? "no eligible target", version);
@@ -207,5 +212,5 @@ public sealed class RouteSelector : IRouteSelector
         }
     }
 
-    private sealed record Index(RoutingTableChanged Message, Dictionary<string, RouteEntry> Routes);
+    private sealed record Index(RoutingTableChanged Message, RouteNameResolver Names);
 }

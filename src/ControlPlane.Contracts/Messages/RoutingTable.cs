@@ -16,6 +16,15 @@ public sealed record RouteEntry
     /// <summary>Route id, as clients name it.</summary>
     public required string Route { get; init; }
 
+    /// <summary>
+    /// Other model names clients may send for this route, in catalog order: exact names (<c>gpt-4o</c>) and glob
+    /// patterns where <c>*</c> matches any run of characters (<c>claude-*</c>), compared ordinally ignoring case.
+    /// Empty when the route has none (and when read from a table published before aliases existed). A name resolves
+    /// to: the route with that id, else the route with that exact alias, else the route whose matching pattern has
+    /// the most literal (non-<c>*</c>) characters (ties: the route id first in ordinal order), else no route.
+    /// </summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     /// <summary>What happens when no target is eligible: <see cref="PanicPolicies.FailOpen"/> or <see cref="PanicPolicies.FailClosed"/>.</summary>
     public required string PanicPolicy { get; init; }
 
@@ -71,4 +80,11 @@ public sealed record TargetEntry
 
     /// <summary>Breaker state: one of <see cref="TargetStates"/>.</summary>
     public required string State { get; init; }
+
+    /// <summary>
+    /// The effective overlay for requests sent to this target through this route (the target's overlay with the
+    /// route entry's laid over it, field by field); null when there is none, or in tables published before overlays
+    /// existed.
+    /// </summary>
+    public TargetOverlay? Overlay { get; init; }
 }

@@ -1,3 +1,5 @@
+using ControlPlane.Contracts;
+
 namespace ControlPlane.Core.Catalog;
 
 /// <summary>What the catalog may ask of the outside world while validating key sources (kept out so this stays pure).</summary>
@@ -209,9 +211,17 @@ public static class CatalogBuilder
                 $"{where}: Probe",
                 errors);
 
+            if (t.Overlay is not null)
+            {
+                var before = errors.Count;
+                OverlayBuilder.ValidateFields(t.Overlay, $"{where}: Overlay", errors);
+                OverlayBuilder.ValidateConsistency(t.Overlay, $"{where}: Overlay", errors);
+                ok &= errors.Count == before;
+            }
+
             if (ok && probe is not null)
             {
-                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe);
+                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay));
             }
         }
 
@@ -291,6 +301,19 @@ public static class CatalogBuilder
             .Select(t => !string.IsNullOrWhiteSpace(t.Id) ? t.Id : t.Provider is null || t.Model is null ? null : TargetId.For(t.Provider, t.Model).Value)
             .Where(id => id is not null)
             .ToHashSet(StringComparer.Ordinal);
+        // The raw overlay of each declared target, for laying route entries' overlays over it (first declaration wins;
+        // a duplicate id is reported by BuildTargets).
+        var targetOverlays = new Dictionary<string, OverlayOptions?>(StringComparer.Ordinal);
+        foreach (var t in options.Targets)
+        {
+            var id = !string.IsNullOrWhiteSpace(t.Id) ? t.Id : t.Provider is null || t.Model is null ? null : TargetId.For(t.Provider, t.Model).Value;
+            if (id is not null)
+            {
+                targetOverlays.TryAdd(id, t.Overlay);
+            }
+        }
+
+        ValidateAliases(options.Routes, errors);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<RouteDefinition>();
         for (var i = 0; i < options.Routes.Count; i++)
@@ -358,9 +381,26 @@ public static class CatalogBuilder
                         ok = false;
                     }
 
-                    if (targets.ContainsKey(new TargetId(w.Target)))
+                    TargetOverlay? overlay = null;
+                    if (w.Overlay is not null)
                     {
-                        weighted.Add(new WeightedTarget(new TargetId(w.Target), w.Weight));
+                        var before = errors.Count;
+                        OverlayBuilder.ValidateFields(w.Overlay, $"{at}: Overlay", errors);
+                        if (errors.Count == before && targets.ContainsKey(new TargetId(w.Target)))
+                        {
+                            // Only the combination is new here: the target's own overlay was checked with the target
+                            // (and a target with a bad one is not in `targets`, so it is not reported twice).
+                            var merged = OverlayBuilder.Merge(targetOverlays.GetValueOrDefault(w.Target), w.Overlay);
+                            OverlayBuilder.ValidateConsistency(merged!, $"{at}: Overlay (with the target's)", errors);
+                            overlay = OverlayBuilder.Compile(merged);
+                        }
+
+                        ok &= errors.Count == before;
+                    }
+
+                    if (targets.TryGetValue(new TargetId(w.Target), out var definition))
+                    {
+                        weighted.Add(new WeightedTarget(new TargetId(w.Target), w.Weight, w.Overlay is null ? definition.Overlay : overlay));
                     }
                 }
 
@@ -369,12 +409,66 @@ public static class CatalogBuilder
 
             if (ok)
             {
-                result.Add(new RouteDefinition(r.Id!, tiers, panic));
+                result.Add(new RouteDefinition(r.Id!, tiers, panic, r.Aliases.Where(a => !string.IsNullOrWhiteSpace(a)).ToList()));
             }
         }
 
         return result;
     }
+
+    /// <summary>
+    /// Aliases must resolve one way only: no alias may shadow a route id, and no exact name or pattern may belong to two
+    /// routes (compared ignoring case, as clients' model names are). Two different patterns may both match a name:
+    /// the resolution rule (longest literal text, then route id order) settles that.
+    /// </summary>
+    private static void ValidateAliases(List<RouteOptions> routes, List<string> errors)
+    {
+        var routeIds = routes.Where(r => !string.IsNullOrWhiteSpace(r.Id)).Select(r => r.Id!).ToList();
+        var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < routes.Count; i++)
+        {
+            var r = routes[i];
+            var where = $"Catalog:Routes:{i}" + (string.IsNullOrWhiteSpace(r.Id) ? "" : $" ('{r.Id}')");
+            var mine = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var ai = 0; ai < r.Aliases.Count; ai++)
+            {
+                var alias = r.Aliases[ai];
+                var at = $"{where}:Aliases:{ai}";
+                if (string.IsNullOrWhiteSpace(alias))
+                {
+                    errors.Add($"{at}: an alias must not be empty.");
+                    continue;
+                }
+
+                if (!alias.All(IsAliasChar))
+                {
+                    errors.Add($"{at}: alias '{alias}' may contain only letters, digits, '-', '_', '.', ':', '/', '@', '+' and '*' (a wildcard).");
+                    continue;
+                }
+
+                var kind = alias.Contains('*', StringComparison.Ordinal) ? "pattern" : "alias";
+                if (routeIds.FirstOrDefault(id => string.Equals(id, alias, StringComparison.OrdinalIgnoreCase)) is { } shadowed
+                    && !string.Equals(shadowed, r.Id, StringComparison.Ordinal))
+                {
+                    errors.Add($"{at}: alias '{alias}' is the id of route '{shadowed}'.");
+                }
+                else if (!mine.Add(alias))
+                {
+                    errors.Add($"{at}: {kind} '{alias}' is listed twice.");
+                }
+                else if (owners.TryGetValue(alias, out var owner))
+                {
+                    errors.Add($"{at}: {kind} '{alias}' is already an alias of route '{owner}'; a model name must map to one route.");
+                }
+                else
+                {
+                    owners[alias] = r.Id ?? $"#{i}";
+                }
+            }
+        }
+    }
+
+    private static bool IsAliasChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/' or '@' or '+' or '*';
 
     private static void ValidateHeaders(Dictionary<string, string> headers, string where, List<string> errors)
     {

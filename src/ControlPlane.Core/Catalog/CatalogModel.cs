@@ -1,3 +1,5 @@
+using ControlPlane.Contracts;
+
 namespace ControlPlane.Core.Catalog;
 
 public enum ProbeMode
@@ -43,13 +45,19 @@ public sealed record ProbeSettings(
     bool Stream,
     IReadOnlyDictionary<string, string> Headers);
 
-public sealed record TargetDefinition(TargetId Id, string ProviderId, string Model, ProbeSettings Probe);
+/// <param name="Overlay">The target's own overlay (before any route entry's), or null.</param>
+public sealed record TargetDefinition(TargetId Id, string ProviderId, string Model, ProbeSettings Probe, TargetOverlay? Overlay = null);
 
-public sealed record WeightedTarget(TargetId Target, int Weight);
+/// <param name="Overlay">The effective overlay in this route: the target's with the entry's laid over it; null when none.</param>
+public sealed record WeightedTarget(TargetId Target, int Weight, TargetOverlay? Overlay = null);
 
 public sealed record RouteTier(IReadOnlyList<WeightedTarget> Targets);
 
-public sealed record RouteDefinition(string Id, IReadOnlyList<RouteTier> Tiers, PanicPolicy PanicPolicy);
+/// <param name="Aliases">Other model names (exact or <c>*</c> patterns) clients may send for this route.</param>
+public sealed record RouteDefinition(string Id, IReadOnlyList<RouteTier> Tiers, PanicPolicy PanicPolicy, IReadOnlyList<string>? Aliases = null)
+{
+    public IReadOnlyList<string> Aliases { get; init; } = Aliases ?? [];
+}
 
 /// <summary>The validated, immutable catalog: providers, targets and routes.</summary>
 public sealed class ProviderCatalog

@@ -52,6 +52,9 @@ public sealed class TargetOptions
     public string? Model { get; set; }
 
     public ProbeOptions? Probe { get; set; }
+
+    /// <summary>Adjustments to requests sent to this target; a route entry's overlay overrides it field by field.</summary>
+    public OverlayOptions? Overlay { get; set; }
 }
 
 public sealed class ProbeOptions
@@ -79,6 +82,12 @@ public sealed class RouteOptions
 {
     public string? Id { get; set; }
 
+    /// <summary>
+    /// Other model names clients may send for this route: exact names (<c>gpt-4o</c>) or patterns where <c>*</c>
+    /// matches any run of characters (<c>claude-*</c>); compared ignoring case.
+    /// </summary>
+    public List<string> Aliases { get; set; } = [];
+
     public List<TierOptions> Tiers { get; set; } = [];
 
     /// <summary>fail-open (default) or fail-closed.</summary>
@@ -95,4 +104,56 @@ public sealed class WeightedTargetOptions
     public string? Target { get; set; }
 
     public int Weight { get; set; } = 1;
+
+    /// <summary>Overrides the target's own overlay field by field, for this route only.</summary>
+    public OverlayOptions? Overlay { get; set; }
+}
+
+/// <summary>
+/// A target's "pre-configured alternative": what a data plane changes in each request it sends there. Every field is
+/// optional; a route entry's overlay overrides the target's field by field (within Defaults and Clamps too).
+/// </summary>
+public sealed class OverlayOptions
+{
+    public SystemPromptOptions? SystemPrompt { get; set; }
+
+    public OverlayDefaultsOptions? Defaults { get; set; }
+
+    public OverlayClampsOptions? Clamps { get; set; }
+
+    /// <summary>Parameters to drop: temperature, top_p, top_k, stop, reasoning, response_format, tools, parallel_tool_calls, user.</summary>
+    public List<string>? Remove { get; set; }
+
+    /// <summary>Extra headers for the provider. Not for credentials: the table carrying them goes to every gateway.</summary>
+    public Dictionary<string, string>? Headers { get; set; }
+}
+
+public sealed class SystemPromptOptions
+{
+    /// <summary>prepend, append or replace.</summary>
+    public string? Mode { get; set; }
+
+    public string? Text { get; set; }
+}
+
+public sealed class OverlayDefaultsOptions
+{
+    public int? MaxTokens { get; set; }
+
+    public double? Temperature { get; set; }
+
+    public double? TopP { get; set; }
+
+    /// <summary>minimal, low, medium or high.</summary>
+    public string? ReasoningEffort { get; set; }
+}
+
+public sealed class OverlayClampsOptions
+{
+    /// <summary>Ceiling on the output token limit.</summary>
+    public int? MaxTokens { get; set; }
+
+    public double? TemperatureMin { get; set; }
+
+    public double? TemperatureMax { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ControlPlane.Contracts;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 
@@ -11,13 +12,15 @@ namespace ControlPlane.Core.Routing;
 /// and at least 1 while eligible — so a weight-1 target at the 0.1 slow-start floor still gets its share (10).
 /// </param>
 /// <param name="Status">Why the target has this weight: "closed", "slow start", "degraded", "open", or the override.</param>
+/// <param name="Overlay">The effective overlay for this target in this route (from the catalog), or null.</param>
 public sealed record ComputedTarget(
     TargetId Target,
     int ConfiguredWeight,
     int EffectiveWeight,
     bool Eligible,
     CircuitState Breaker,
-    string Status);
+    string Status,
+    TargetOverlay? Overlay = null);
 
 public sealed record ComputedTier(int Index, IReadOnlyList<ComputedTarget> Targets)
 {
@@ -40,7 +43,11 @@ public sealed record ComputedRoute(
     bool Panic,
     string? PanicReason,
     string? PinnedBy,
-    string? PinNote);
+    string? PinNote)
+{
+    /// <summary>The route's aliases from the catalog (exact names and <c>*</c> patterns), in catalog order.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+}
 
 /// <summary>
 /// The routing decision for the whole catalog. <see cref="ComputedAt"/> is not content: two tables computed at
@@ -79,12 +86,23 @@ public sealed class ComputedRoutingTable
         {
             sb.Append(CultureInfo.InvariantCulture,
                 $"route|{r.RouteId}|{r.PanicPolicy}|{r.ActiveTierIndex}|{r.Panic}|{r.PanicReason}|{r.PinnedBy}|{r.PinNote}\n");
+            // Aliases and overlays are content: a catalog edit that only changes them must still reach the data planes.
+            if (r.Aliases.Count > 0)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"aliases|{string.Join('|', r.Aliases)}\n");
+            }
+
             foreach (var tier in r.Tiers)
             {
                 foreach (var t in tier.Targets)
                 {
                     sb.Append(CultureInfo.InvariantCulture,
                         $"target|{tier.Index}|{t.Target}|{t.ConfiguredWeight}|{t.EffectiveWeight}|{t.Eligible}|{t.Breaker}|{t.Status}\n");
+                    if (t.Overlay is not null)
+                    {
+                        sb.Append("overlay|").Append(Encoding.UTF8.GetString(ContractsJson.Serialize(t.Overlay))).Append('\n');
+                    }
+
                 }
             }
 

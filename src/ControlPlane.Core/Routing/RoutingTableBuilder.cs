@@ -1,3 +1,4 @@
+using ControlPlane.Contracts;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Overrides;
@@ -48,10 +49,13 @@ public static class RoutingTableBuilder
         return new ComputedRoutingTable(now, catalog.Routes.Values.Select(r => BuildRoute(r, ViewOf, active)));
     }
 
-    private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
+    private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active) =>
+        BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases };
+
+    private static ComputedRoute BuildRouteCore(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
     {
         var tiers = route.Tiers
-            .Select((tier, index) => new ComputedTier(index, tier.Targets.Select(w => viewOf(w.Target).ToComputed(w.Weight)).ToList()))
+            .Select((tier, index) => new ComputedTier(index, tier.Targets.Select(w => viewOf(w.Target).ToComputed(w.Weight, w.Overlay)).ToList()))
             .ToList();
 
         var pin = OverrideResolver.PinFor(route.Id, active);
@@ -129,11 +133,11 @@ public static class RoutingTableBuilder
             };
         }
 
-        public ComputedTarget ToComputed(int configuredWeight)
+        public ComputedTarget ToComputed(int configuredWeight, TargetOverlay? overlay)
         {
             var eligible = Multiplier > 0 && configuredWeight > 0;
             var weight = eligible ? Math.Max(1, (int)Math.Round(configuredWeight * Multiplier * WeightScale, MidpointRounding.AwayFromZero)) : 0;
-            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status);
+            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay);
         }
 
         private static string BreakerStatus(BreakerSnapshot s) => s.State switch

@@ -27,6 +27,7 @@ public static class RoutingTableMapper
             return new RouteEntry
             {
                 Route = route.RouteId,
+                Aliases = route.Aliases,
                 PanicPolicy = route.PanicPolicy == PanicPolicy.FailOpen ? PanicPolicies.FailOpen : PanicPolicies.FailClosed,
                 Panic = route.Panic,
                 PanicReason = route.PanicReason,
@@ -47,6 +48,7 @@ public static class RoutingTableMapper
                             Weight = isActive ? activeWeight : eligible ? t.EffectiveWeight : 0,
                             Eligible = eligible,
                             State = StateName(t.Breaker),
+                            Overlay = t.Overlay,
                         };
                     }).ToList(),
                 }).ToList(),
