@@ -1,3 +1,5 @@
+using ControlPlane.Contracts.Providers;
+
 namespace ControlPlane.Core.Catalog;
 
 /// <summary>What the catalog may ask of the outside world while validating key sources (kept out so this stays pure).</summary>

@@ -1,3 +1,5 @@
+using ControlPlane.Contracts.Providers;
+
 namespace ControlPlane.Core.Catalog;
 
 public enum ProbeMode

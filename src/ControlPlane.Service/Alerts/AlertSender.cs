@@ -73,7 +73,7 @@ internal sealed partial class AlertSender(
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogSinkLoopFailed(logger, sink.Name, e.GetType().Name);
+                Log.SinkLoopFailed(logger, sink.Name, e.GetType().Name);
                 wait = options.Value.PollInterval;
             }
 
@@ -132,7 +132,7 @@ internal sealed partial class AlertSender(
             await UpdateAsync(connection, transaction, id, "failed", "expired", now, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             AlertMetrics.Delivery(sink.Name, "failed");
-            LogGaveUp(logger, sink.Name, alert.DedupKey, attempts);
+            Log.GaveUp(logger, sink.Name, alert.DedupKey, attempts);
             return (null, bucket);
         }
 
@@ -148,20 +148,20 @@ internal sealed partial class AlertSender(
             await UpdateAsync(connection, transaction, id, "delivered", null, now, now, cancellationToken);
             AlertMetrics.Delivery(sink.Name, "delivered");
             var action = AlertKinds.NameOf(alert.Action);
-            LogDelivered(logger, sink.Name, alert.DedupKey, action, attempts + 1);
+            Log.Delivered(logger, sink.Name, alert.DedupKey, action, attempts + 1);
         }
         else if (permanent)
         {
             await UpdateAsync(connection, transaction, id, "failed", error, now, null, cancellationToken);
             AlertMetrics.Delivery(sink.Name, "failed");
-            LogRejected(logger, sink.Name, alert.DedupKey, error!);
+            Log.Rejected(logger, sink.Name, alert.DedupKey, error!);
         }
         else
         {
             var retryIn = DeliveryBackoff.Next(attempts + 1, settings.RetryBaseDelay, settings.MaxRetryDelay, Random.Shared.NextDouble());
             await UpdateAsync(connection, transaction, id, "pending", error, now + retryIn, null, cancellationToken);
             AlertMetrics.Delivery(sink.Name, "retry");
-            LogRetrying(logger, sink.Name, alert.DedupKey, error!, retryIn.TotalSeconds);
+            Log.Retrying(logger, sink.Name, alert.DedupKey, error!, retryIn.TotalSeconds);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -268,19 +268,4 @@ internal sealed partial class AlertSender(
             // A metric only; the loop reports the outage itself.
         }
     }
-
-    [LoggerMessage(EventId = 1911, Level = LogLevel.Information, Message = "Alert {Key} ({Action}) delivered to {Sink} after {Attempts} attempt(s)")]
-    private static partial void LogDelivered(ILogger logger, string sink, string key, string action, int attempts);
-
-    [LoggerMessage(EventId = 1912, Level = LogLevel.Warning, Message = "Delivering alert {Key} to {Sink} failed ({Error}); retrying in {Seconds:0.0}s")]
-    private static partial void LogRetrying(ILogger logger, string sink, string key, string error, double seconds);
-
-    [LoggerMessage(EventId = 1913, Level = LogLevel.Error, Message = "Sink {Sink} rejected alert {Key} ({Error}); not retried")]
-    private static partial void LogRejected(ILogger logger, string sink, string key, string error);
-
-    [LoggerMessage(EventId = 1914, Level = LogLevel.Error, Message = "Gave up delivering alert {Key} to {Sink} after {Attempts} attempts")]
-    private static partial void LogGaveUp(ILogger logger, string sink, string key, int attempts);
-
-    [LoggerMessage(EventId = 1915, Level = LogLevel.Warning, Message = "Alert sender for {Sink} failed ({Error}); retrying")]
-    private static partial void LogSinkLoopFailed(ILogger logger, string sink, string error);
 }

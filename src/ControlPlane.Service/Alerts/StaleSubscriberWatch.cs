@@ -34,7 +34,7 @@ internal sealed partial class StaleSubscriberWatch(
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
-                LogFailed(logger, e.GetType().Name);
+                Log.StaleCheckFailed(logger, e.GetType().Name);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -63,7 +63,4 @@ internal sealed partial class StaleSubscriberWatch(
 
         return stale;
     }
-
-    [LoggerMessage(EventId = 1921, Level = LogLevel.Warning, Message = "Stale subscriber check failed ({Error})")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

@@ -56,7 +56,7 @@ internal sealed partial class BreakerEvaluator(
             }
             catch (Exception e)
             {
-                LogEvaluatorFailed(logger, e);
+                Log.EvaluatorFailed(logger, e);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
         }
@@ -68,7 +68,7 @@ internal sealed partial class BreakerEvaluator(
         cadence.StartTerm();
 
         await alerts.StartTermAsync(cancellationToken);
-        LogTermStarted(logger, term.States.Count, term.LastVersion ?? 0);
+        Log.TermStarted(logger, term.States.Count, term.LastVersion ?? 0);
         var lastEvaluation = 0L;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -111,7 +111,7 @@ internal sealed partial class BreakerEvaluator(
             {
                 term.PendingTransitions.Add((transition, target.ProviderId));
                 BreakerMetrics.Transition(target, transition.To);
-                LogTransition(logger, target.Id.Value, transition.From.ToString(), transition.To.ToString(), transition.Reason);
+                Log.Transition(logger, target.Id.Value, transition.From.ToString(), transition.To.ToString(), transition.Reason);
             }
 
             snapshots[target.Id] = evaluation.ToSnapshot();
@@ -148,7 +148,7 @@ internal sealed partial class BreakerEvaluator(
                     term.LastHash = table.ContentHash;
                     term.LastTable = table;
                     BreakerMetrics.TableVersion(v);
-                    LogNewVersion(logger, v, newVersion!.Changes.Count);
+                    Log.NewVersion(logger, v, newVersion!.Changes.Count);
                     committed.Notify();
                 }
             }
@@ -156,7 +156,7 @@ internal sealed partial class BreakerEvaluator(
             {
                 // Postgres is away (or the lock cannot be proven): keep evaluating from memory; the pending changes are
                 // committed once the lock is proven again, or dropped with the term if another replica took over.
-                LogCommitFailed(logger, e.GetType().Name, term.PendingTransitions.Count);
+                Log.CommitFailed(logger, e.GetType().Name, term.PendingTransitions.Count);
             }
         }
 
@@ -172,7 +172,7 @@ internal sealed partial class BreakerEvaluator(
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            LogOverridesStale(logger, e.GetType().Name);
+            Log.OverridesStale(logger, e.GetType().Name);
         }
 
         // Expiry is re-checked against now, so an override ends on time even while Postgres is unreachable.
@@ -196,22 +196,4 @@ internal sealed partial class BreakerEvaluator(
 
         public ComputedRoutingTable? LastTable { get; set; }
     }
-
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Evaluation term started with {States} stored breaker states; latest table version {Version}")]
-    private static partial void LogTermStarted(ILogger logger, int states, long version);
-
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Breaker {Target}: {From} -> {To} ({Reason})")]
-    private static partial void LogTransition(ILogger logger, string target, string from, string to, string reason);
-
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Routing table version {Version} committed ({Changes} route changes)")]
-    private static partial void LogNewVersion(ILogger logger, long version, int changes);
-
-    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Could not commit evaluation ({Error}); {Pending} transitions kept in memory and retried")]
-    private static partial void LogCommitFailed(ILogger logger, string error, int pending);
-
-    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Could not reload overrides ({Error}); using the last known set")]
-    private static partial void LogOverridesStale(ILogger logger, string error);
-
-    [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "Evaluator failed; restarting the loop")]
-    private static partial void LogEvaluatorFailed(ILogger logger, Exception exception);
 }

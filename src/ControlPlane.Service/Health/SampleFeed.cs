@@ -64,7 +64,7 @@ internal sealed partial class SampleFeed(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Postgres away: this replica keeps evaluating with its own samples until the feed resumes.
-                LogFeedFailed(logger, e.GetType().Name);
+                Log.FeedFailed(logger, e.GetType().Name);
             }
 
             try
@@ -94,7 +94,4 @@ internal sealed partial class SampleFeed(
             }
         }
     }
-
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Sample feed could not read from Postgres ({Error}); retrying")]
-    private static partial void LogFeedFailed(ILogger logger, string error);
 }

@@ -41,7 +41,7 @@ public sealed partial class TrafficReportIngest(
         if (now - report.WindowEnd > MaxAge)
         {
             Reports.WithLabels("stale").Inc();
-            LogStale(logger, report.ReporterId, report.WindowEnd);
+            Log.StaleTrafficReport(logger, report.ReporterId, report.WindowEnd);
             return 0;
         }
 
@@ -85,9 +85,6 @@ public sealed partial class TrafficReportIngest(
 
         return folded;
     }
-
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "Ignored a stale traffic report from {Reporter} (window ended {WindowEnd})")]
-    private static partial void LogStale(ILogger logger, string reporter, DateTimeOffset windowEnd);
 }
 
 /// <summary>How much real traffic each target saw recently: adaptive probing slows down where it is covered.</summary>

@@ -68,7 +68,7 @@ internal sealed partial class OutboxRelay(
                 failures++;
                 Failures.Inc();
                 delay = Backoff(failures);
-                LogPublishFailed(logger, e.GetType().Name, delay.TotalSeconds);
+                Log.PublishFailed(logger, e.GetType().Name, delay.TotalSeconds);
             }
 
             await signal.WaitAsync(delay, time, cancellationToken);
@@ -112,7 +112,7 @@ internal sealed partial class OutboxRelay(
             Published.Inc();
             Pending.Dec();
             CommitToPublish.Observe(Math.Max(0, (now - createdAt).TotalSeconds));
-            LogPublished(logger, version);
+            Log.Published(logger, version);
         }
 
         return pending.Count;
@@ -139,10 +139,4 @@ internal sealed partial class OutboxRelay(
         var capped = exponential < options.Value.MaxRetryDelay ? exponential : options.Value.MaxRetryDelay;
         return capped * (0.5 + (Random.Shared.NextDouble() / 2));
     }
-
-    [LoggerMessage(EventId = 1601, Level = LogLevel.Debug, Message = "Routing table version {Version} published")]
-    private static partial void LogPublished(ILogger logger, long version);
-
-    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Publishing routing tables failed ({Error}); retrying in {Seconds:0.0}s")]
-    private static partial void LogPublishFailed(ILogger logger, string error, double seconds);
 }

@@ -26,12 +26,9 @@ internal sealed partial class ConvergenceMonitor(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogFailed(logger, e.GetType().Name);
+                Log.ConvergenceFailed(logger, e.GetType().Name);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
-
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "Convergence metrics could not be computed ({Error})")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

@@ -16,7 +16,7 @@ internal static class ProviderEndpoints
                 MapGemini(app, handler);
                 break;
             default:
-                MapOpenAi(app, handler, "/v1", new ApiSurface(kind == SimulatedProviderKind.OpenAi ? OpenAiWire.OpenAi : OpenAiWire.Local, AuthScheme.Bearer));
+                MapOpenAi(app, handler, "/v1", new ApiSurface(kind == SimulatedProviderKind.OpenAI ? OpenAiWire.OpenAi : OpenAiWire.Local, AuthScheme.Bearer));
                 break;
         }
 

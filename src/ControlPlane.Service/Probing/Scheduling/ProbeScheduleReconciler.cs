@@ -108,7 +108,7 @@ internal sealed partial class ProbeScheduleReconciler(
             if (_stale)
             {
                 _stale = false;
-                LogMembershipResumed(logger, _members.Count);
+                Log.MembershipResumed(logger, _members.Count);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -117,7 +117,7 @@ internal sealed partial class ProbeScheduleReconciler(
             if (!_stale)
             {
                 _stale = true;
-                LogMembershipStale(logger, e.GetType().Name, _members.Count);
+                Log.MembershipStale(logger, e.GetType().Name, _members.Count);
             }
         }
 
@@ -141,16 +141,7 @@ internal sealed partial class ProbeScheduleReconciler(
         if (legacy.Count > 0)
         {
             await cluster.DeleteJobs(legacy.ToList(), cancellationToken);
-            LogLegacyJobsRemoved(logger, legacy.Count);
+            Log.LegacyJobsRemoved(logger, legacy.Count);
         }
     }
-
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Could not read the probing replicas ({Error}); probing the share of the {Members} replicas last known")]
-    private static partial void LogMembershipStale(ILogger logger, string error, int members);
-
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Probing replicas readable again: {Members} live")]
-    private static partial void LogMembershipResumed(ILogger logger, int members);
-
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Removed {Count} probe jobs left in the clustered job store by an earlier version")]
-    private static partial void LogLegacyJobsRemoved(ILogger logger, int count);
 }
