@@ -5,6 +5,7 @@ using ControlPlane.Core.Health;
 using ControlPlane.Core.Overrides;
 using ControlPlane.Core.Routing;
 using ControlPlane.Service.Alerts;
+using ControlPlane.Service.Health;
 using ControlPlane.Service.Leadership;
 using ControlPlane.Service.Overrides;
 using ControlPlane.Service.Publishing;
@@ -24,7 +25,7 @@ internal sealed partial class BreakerEvaluator(
     HealthWindows windows,
     EvaluationStore store,
     OverrideStore overrides,
-    EvaluationSignal signal,
+    EvidenceSignal signal,
     ProbeCadenceController cadence,
     OutboxSignal committed,
     BreakerStateView view,

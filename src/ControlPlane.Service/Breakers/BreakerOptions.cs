@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using ControlPlane.Core.Breakers;
-using ControlPlane.Core.Health;
 
 namespace ControlPlane.Service.Breakers;
 
@@ -16,9 +15,6 @@ public sealed class BreakerOptions
     /// <summary>Shortest gap between evaluations, so a burst of samples costs one evaluation, not hundreds.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MinimumEvaluationGap { get; set; } = TimeSpan.FromMilliseconds(50);
-
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
-    public TimeSpan WindowLength { get; set; } = WindowOptions.Default.Length;
 
     [Range(1, 1000)]
     public int ConsecutiveFailureThreshold { get; set; } = BreakerSettings.Default.ConsecutiveFailureThreshold;
@@ -42,10 +38,6 @@ public sealed class BreakerOptions
 
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan SlowStartDuration { get; set; } = BreakerSettings.Default.SlowStartDuration;
-
-    /// <summary>Weight of one request in a gateway traffic report relative to one probe sample (0 ignores traffic).</summary>
-    [Range(0.0, 100.0)]
-    public double PassiveWeight { get; set; } = 1.0;
 
     /// <summary>Probe Open/HalfOpen/suspect targets faster (and well-covered ones slower).</summary>
     public bool AdaptiveProbing { get; set; } = true;

@@ -1,4 +1,3 @@
-using ControlPlane.Service.Breakers;
 using ControlPlane.Service.Hosting;
 using ControlPlane.Service.Probing.Scheduling;
 using ControlPlane.Service.Storage;
@@ -15,7 +14,7 @@ internal sealed partial class SampleFeed(
     HealthHistoryQueries history,
     IEnumerable<IProbeSampleObserver> observers,
     ReplicaIdentity replica,
-    IOptions<BreakerOptions> breakers,
+    IOptions<HealthOptions> health,
     TimeProvider time,
     ILogger<SampleFeed> logger) : BackgroundService
 {
@@ -30,7 +29,7 @@ internal sealed partial class SampleFeed(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var cursor = time.GetUtcNow() - breakers.Value.WindowLength;
+        var cursor = time.GetUtcNow() - health.Value.WindowLength;
         var seen = new SeenSamples();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -38,7 +37,7 @@ internal sealed partial class SampleFeed(
             {
                 var now = time.GetUtcNow();
                 var (samples, last) = await history.GetIngestedSinceAsync(
-                    cursor - Overlap, now - breakers.Value.WindowLength, replica.Id, BatchLimit, stoppingToken);
+                    cursor - Overlap, now - health.Value.WindowLength, replica.Id, BatchLimit, stoppingToken);
                 foreach (var sample in samples)
                 {
                     if (seen.Add(sample, now))
