@@ -4,7 +4,7 @@ using ControlPlane.Core.Breakers;
 namespace ControlPlane.Service.Breakers;
 
 /// <summary>The "Breakers" section: evaluation cadence and breaker thresholds (defaults from <see cref="BreakerSettings"/>).</summary>
-public sealed class BreakerOptions
+public sealed class BreakerOptions : IValidatableObject
 {
     public const string SectionName = "Breakers";
 
@@ -49,8 +49,19 @@ public sealed class BreakerOptions
         MinimumSamples = MinimumSamples,
         CountRateLimitedAsFailure = CountRateLimitedAsFailure,
         BaseBreakDuration = BaseBreakDuration,
-        MaxBreakDuration = MaxBreakDuration < BaseBreakDuration ? BaseBreakDuration : MaxBreakDuration,
+        MaxBreakDuration = MaxBreakDuration,
         HalfOpenSuccessThreshold = HalfOpenSuccessThreshold,
         SlowStartDuration = SlowStartDuration,
     };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Rejected rather than clamped: a silently raised maximum is a break duration nobody configured.
+        if (MaxBreakDuration < BaseBreakDuration)
+        {
+            yield return new ValidationResult(
+                $"Breakers:MaxBreakDuration ({MaxBreakDuration}) must be at least Breakers:BaseBreakDuration ({BaseBreakDuration}).",
+                [nameof(MaxBreakDuration), nameof(BaseBreakDuration)]);
+        }
+    }
 }

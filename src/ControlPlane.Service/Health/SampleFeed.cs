@@ -25,7 +25,7 @@ internal sealed partial class SampleFeed(
 
     private readonly IProbeSampleObserver[] _observers = observers.ToArray();
 
-    public static TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

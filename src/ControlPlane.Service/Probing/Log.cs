@@ -34,7 +34,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Probing replicas readable again: {Members} live")]
     public static partial void MembershipResumed(ILogger logger, int members);
-
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Removed {Count} probe jobs left in the clustered job store by an earlier version")]
-    public static partial void LegacyJobsRemoved(ILogger logger, int count);
 }

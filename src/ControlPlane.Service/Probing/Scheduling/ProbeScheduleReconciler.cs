@@ -31,7 +31,6 @@ internal sealed partial class ProbeScheduleReconciler(
     private string _self = "";
     private IReadOnlyList<string> _members = [];
     private long _cadenceRevision;
-    private bool _legacyJobsRemoved;
     private bool _stale;
     private HashSet<TargetId>? _owned;
     private IReadOnlyList<string> _ownedFor = [];
@@ -82,12 +81,6 @@ internal sealed partial class ProbeScheduleReconciler(
     {
         try
         {
-            if (!_legacyJobsRemoved)
-            {
-                await RemoveLegacyJobsAsync(cluster, cancellationToken);
-                _legacyJobsRemoved = true;
-            }
-
             foreach (var row in await cadence.ChangedSinceAsync(_cadenceRevision, cancellationToken))
             {
                 // A decision made against another catalog interval (before a deploy changed it) no longer applies.
@@ -129,19 +122,5 @@ internal sealed partial class ProbeScheduleReconciler(
         }
 
         Members.Set(_members.Count);
-    }
-
-    /// <summary>
-    /// Earlier builds kept one trigger per target in the clustered store; left there, the clustered scheduler would
-    /// fire them beside the replicas' own probes.
-    /// </summary>
-    private async Task RemoveLegacyJobsAsync(IScheduler cluster, CancellationToken cancellationToken)
-    {
-        var legacy = await cluster.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(ProbeJob.Group), cancellationToken);
-        if (legacy.Count > 0)
-        {
-            await cluster.DeleteJobs(legacy.ToList(), cancellationToken);
-            Log.LegacyJobsRemoved(logger, legacy.Count);
-        }
     }
 }
