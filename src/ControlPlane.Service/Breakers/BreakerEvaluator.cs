@@ -32,63 +32,39 @@ internal sealed partial class BreakerEvaluator(
     AlertMonitor alerts,
     IOptions<BreakerOptions> options,
     TimeProvider time,
-    ILogger<BreakerEvaluator> logger) : BackgroundService
+    ILogger<BreakerEvaluator> logger) : LeaderService(leadership, time, logger)
 {
     private readonly BreakerSettings _settings = options.Value.ToSettings();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var term = await leadership.WaitForLeadershipAsync(stoppingToken);
-                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-                await LeadAsync(leading.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Leadership lost: this replica's view is no longer current; readers fall back to the stored states.
-                view.Clear();
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                Log.EvaluatorFailed(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
-            }
-        }
-    }
+    // Leadership lost: this replica's view is no longer current; readers fall back to the stored states.
+    protected override void OnTermEnded() => view.Clear();
 
-    private async Task LeadAsync(CancellationToken cancellationToken)
+    protected override async Task LeadAsync(CancellationToken cancellationToken)
     {
         var term = new Term(await store.LoadStatesAsync(cancellationToken), await store.LatestTableAsync(cancellationToken));
         cadence.StartTerm();
 
         await alerts.StartTermAsync(cancellationToken);
-        Log.TermStarted(logger, term.States.Count, term.LastVersion ?? 0);
+        Log.TermStarted(Logger, term.States.Count, term.LastVersion ?? 0);
         var lastEvaluation = 0L;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var gap = time.GetElapsedTime(lastEvaluation);
+            var gap = Time.GetElapsedTime(lastEvaluation);
             if (lastEvaluation != 0 && gap < options.Value.MinimumEvaluationGap)
             {
-                await Task.Delay(options.Value.MinimumEvaluationGap - gap, time, cancellationToken);
+                await Task.Delay(options.Value.MinimumEvaluationGap - gap, Time, cancellationToken);
             }
 
-            lastEvaluation = time.GetTimestamp();
+            lastEvaluation = Time.GetTimestamp();
             await EvaluateOnceAsync(term, cancellationToken);
-            await signal.WaitAsync(options.Value.EvaluationInterval, time, cancellationToken);
+            await signal.WaitAsync(options.Value.EvaluationInterval, Time, cancellationToken);
         }
     }
 
     private async Task EvaluateOnceAsync(Term term, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var live = await LoadOverridesAsync(term, now, cancellationToken);
 
         var snapshots = new Dictionary<TargetId, BreakerSnapshot>(catalog.Targets.Count);
@@ -112,7 +88,7 @@ internal sealed partial class BreakerEvaluator(
             {
                 term.PendingTransitions.Add((transition, target.ProviderId));
                 BreakerMetrics.Transition(target, transition.To);
-                Log.Transition(logger, target.Id.Value, transition.From.ToString(), transition.To.ToString(), transition.Reason);
+                Log.Transition(Logger, target.Id.Value, transition.From.ToString(), transition.To.ToString(), transition.Reason);
             }
 
             snapshots[target.Id] = evaluation.ToSnapshot();
@@ -139,7 +115,7 @@ internal sealed partial class BreakerEvaluator(
         {
             try
             {
-                var version = await store.CommitAsync(commit, term.LastVersion, leadership.Fence, cancellationToken);
+                var version = await store.CommitAsync(commit, term.LastVersion, Leadership.Fence, cancellationToken);
                 term.Dirty.Clear();
                 term.PendingTransitions.Clear();
                 alerts.Committed(commit.Alerts);
@@ -149,7 +125,7 @@ internal sealed partial class BreakerEvaluator(
                     term.LastHash = table.ContentHash;
                     term.LastTable = table;
                     BreakerMetrics.TableVersion(v);
-                    Log.NewVersion(logger, v, newVersion!.Changes.Count);
+                    Log.NewVersion(Logger, v, newVersion!.Changes.Count);
                     committed.Notify();
                 }
             }
@@ -157,7 +133,7 @@ internal sealed partial class BreakerEvaluator(
             {
                 // Postgres is away (or the lock cannot be proven): keep evaluating from memory; the pending changes are
                 // committed once the lock is proven again, or dropped with the term if another replica took over.
-                Log.CommitFailed(logger, e.GetType().Name, term.PendingTransitions.Count);
+                Log.CommitFailed(Logger, e.GetType().Name, term.PendingTransitions.Count);
             }
         }
 
@@ -173,10 +149,10 @@ internal sealed partial class BreakerEvaluator(
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            Log.OverridesStale(logger, e.GetType().Name);
+            Log.OverridesStale(Logger, e.GetType().Name);
         }
 
-        // Expiry is re-checked against now, so an override ends on time even while Postgres is unreachable.
+        // Expiry is re-checked against now, so an override ends on Time even while Postgres is unreachable.
         return term.Overrides.Where(o => o.IsActiveAt(now)).ToList();
     }
 

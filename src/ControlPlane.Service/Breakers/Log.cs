@@ -21,9 +21,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Could not reload overrides ({Error}); using the last known set")]
     public static partial void OverridesStale(ILogger logger, string error);
 
-    [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "Evaluator failed; restarting the loop")]
-    public static partial void EvaluatorFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Probe interval of {Target} is now {Seconds}s (breaker {State})")]
     public static partial void Cadence(ILogger logger, string target, double seconds, CircuitState state);
 

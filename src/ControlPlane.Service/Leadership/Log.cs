@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Information, Message = "Leader lock taken again; committing resumes")]
     public static partial void LeadershipProvenAgain(ILogger logger);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Error, Message = "{Service} failed while leading; restarting it")]
+    public static partial void TermFailed(ILogger logger, string service, Exception exception);
 }
