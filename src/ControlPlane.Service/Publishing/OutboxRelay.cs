@@ -1,3 +1,4 @@
+using ControlPlane.Core;
 using ControlPlane.Service.Leadership;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,8 @@ internal sealed partial class OutboxRelay(
     private static readonly Histogram CommitToPublish = Metrics.CreateHistogram(
         "controlplane_outbox_publish_latency_seconds", "Time from committing a version to the broker confirming it.",
         new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(400);
 
     // A lost term needs nothing undone: the next leader picks up from the outbox.
     protected override async Task LeadAsync(CancellationToken cancellationToken)
@@ -113,10 +116,6 @@ internal sealed partial class OutboxRelay(
         }
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var exponential = TimeSpan.FromMilliseconds(200 * Math.Pow(2, Math.Min(failures, 10)));
-        var capped = exponential < options.Value.MaxRetryDelay ? exponential : options.Value.MaxRetryDelay;
-        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
-    }
+    private TimeSpan Backoff(int failures) =>
+        DeliveryBackoff.Next(failures, FirstRetryDelay, options.Value.MaxRetryDelay, Random.Shared.NextDouble());
 }
