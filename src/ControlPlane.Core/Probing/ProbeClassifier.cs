@@ -63,7 +63,10 @@ public static class ProbeClassifier
     private static ProbeClassification ClassifyErrorStatus(ProbeObservation observation, int code)
     {
         var error = ProviderError.TryParse(observation.ErrorBody);
-        _ = ProbeOutcomes.TryParseWireName(ErrorClassifier.Classify(code, error, observation.RetryAfter), out var outcome);
+        var wireName = ErrorClassifier.Classify(code, error, observation.RetryAfter);
+        var outcome = ProbeOutcomes.TryParseWireName(wireName, out var parsed)
+            ? parsed
+            : throw new InvalidOperationException($"The shared classifier named an outcome this taxonomy lacks: {wireName}.");
         var name = outcome == ProbeOutcome.QuotaExceeded ? ErrorClassifier.SpendCapCode(error) ?? error?.Name : error?.Name;
         return new(outcome, Join($"http {Status(code)}", name));
     }
