@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ControlPlane.Benchmarks.Shared;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Health;

@@ -1,4 +1,5 @@
 using ControlPlane.Contracts;
+using ControlPlane.Contracts.Providers;
 
 namespace ControlPlane.Core.Catalog;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ControlPlane.Core.Catalog;
+using ControlPlane.Contracts.Providers;
 
 namespace ControlPlane.Core.Probing;
 
@@ -10,27 +10,6 @@ namespace ControlPlane.Core.Probing;
 /// </summary>
 public static class ProbeClassifier
 {
-    // OpenAI-shaped spend caps. Matched on type/code only: OpenAI's ordinary rate-limit messages also mention billing.
-    private static readonly HashSet<string> QuotaCodes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "insufficient_quota",
-        "billing_hard_limit_reached",
-        "billing_not_active",
-        "billing_error",
-        "enforced_spend_limit_reached",
-    };
-
-    private static readonly string[] AnthropicBillingPhrases =
-    [
-        "credit balance",
-        "billing",
-        "purchase credits",
-        "spend limit",
-        "usage limits",
-    ];
-
-    private static readonly string[] GoogleQuotaPhrases = ["quota", "billing", "spend", "credit", "prepay"];
-
     public static ProbeClassification Classify(ProbeObservation observation)
     {
         if (observation.TimedOut)
@@ -80,94 +59,17 @@ public static class ProbeClassifier
             : new(ProbeOutcome.Success, null);
     }
 
+    // The status-and-body rules are shared with the gateway; what stays here is the detail text.
     private static ProbeClassification ClassifyErrorStatus(ProbeObservation observation, int code)
     {
         var error = ProviderError.TryParse(observation.ErrorBody);
-        var detail = Join($"http {Status(code)}", error?.Name);
-
-        if (code is >= 400 and < 500 && IsSpendCap(observation, code, error))
-        {
-            var quotaCode = IsQuotaCode(error!.Code) ? ProviderError.Sanitize(error.Code) : null;
-            return new(ProbeOutcome.QuotaExceeded, Join($"http {Status(code)}", quotaCode ?? error.Name));
-        }
-
-        if (code == 429)
-        {
-            return new(ProbeOutcome.RateLimited, detail);
-        }
-
-        if (code == 529 || IsType(error, "overloaded_error"))
-        {
-            return new(ProbeOutcome.Overloaded, detail);
-        }
-
-        if (code < 500 && IsInvalidKey(error))
-        {
-            return new(ProbeOutcome.AuthFailure, detail);
-        }
-
-        if (code >= 500)
-        {
-            return new(IsOverloadedServerError(error) ? ProbeOutcome.Overloaded : ProbeOutcome.ServerError, detail);
-        }
-
-        return code switch
-        {
-            401 or 403 => new(ProbeOutcome.AuthFailure, detail),
-            402 => new(ProbeOutcome.QuotaExceeded, detail),
-            408 => new(ProbeOutcome.Timeout, detail),
-            _ => new(ProbeOutcome.BadRequest, detail), // 400/404/405/413/422 and any other status the probe should never see.
-        };
+        var wireName = ErrorClassifier.Classify(code, error, observation.RetryAfter);
+        var outcome = ProbeOutcomes.TryParseWireName(wireName, out var parsed)
+            ? parsed
+            : throw new InvalidOperationException($"The shared classifier named an outcome this taxonomy lacks: {wireName}.");
+        var name = outcome == ProbeOutcome.QuotaExceeded ? ErrorClassifier.SpendCapCode(error) ?? error?.Name : error?.Name;
+        return new(outcome, Join($"http {Status(code)}", name));
     }
-
-    private static bool IsSpendCap(ProbeObservation observation, int code, ProviderError? error)
-    {
-        if (error is null)
-        {
-            return false;
-        }
-
-        if (IsQuotaCode(error.Type) || IsQuotaCode(error.Code))
-        {
-            return true;
-        }
-
-        // Google: RESOURCE_EXHAUSTED is both "slow down" and "out of money". A retry hint (header or RetryInfo)
-        // means pacing; so does the generic "Resource has been exhausted (e.g. check quota)." text.
-        if (string.Equals(error.Status, "RESOURCE_EXHAUSTED", StringComparison.OrdinalIgnoreCase))
-        {
-            return observation.RetryAfter is null
-                && error.RetryDelay is null
-                && !error.MessageContains("e.g. check quota")
-                && GoogleQuotaPhrases.Any(error.MessageContains);
-        }
-
-        // Anthropic words an exhausted credit balance or a reached spend limit as a 400 invalid_request_error
-        // or a 429 rate_limit_error; only the text (or details.error_code, above) tells them apart.
-        if (observation.Kind == ProviderKind.Anthropic && code is 400 or 403 or 429)
-        {
-            return AnthropicBillingPhrases.Any(error.MessageContains);
-        }
-
-        return false;
-    }
-
-    // Google answers a wrong key with 400 INVALID_ARGUMENT / reason API_KEY_INVALID: an auth failure, not a bad probe.
-    private static bool IsInvalidKey(ProviderError? error) =>
-        error is not null
-        && (Same(error.Reason, "API_KEY_INVALID") || Same(error.Code, "invalid_api_key") || error.MessageContains("API key not valid"));
-
-    private static bool IsOverloadedServerError(ProviderError? error) =>
-        error is not null
-        && (Same(error.Code, "server_is_overloaded") || error.MessageContains("overloaded"));
-
-    private static bool IsQuotaCode(string? value) => value is not null && QuotaCodes.Contains(value);
-
-    private static bool Same(string? value, string expected) =>
-        string.Equals(value, expected, StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsType(ProviderError? error, string type) =>
-        error is not null && string.Equals(error.Type, type, StringComparison.OrdinalIgnoreCase);
 
     private static string Status(int code) => code.ToString(CultureInfo.InvariantCulture);
 

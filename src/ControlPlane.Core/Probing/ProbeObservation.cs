@@ -1,3 +1,4 @@
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 
 namespace ControlPlane.Core.Probing;

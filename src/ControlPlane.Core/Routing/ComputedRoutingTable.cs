@@ -47,6 +47,20 @@ public sealed record ComputedRoute(
 {
     /// <summary>The route's aliases from the catalog (exact names and <c>*</c> patterns), in catalog order.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>
+    /// The one target a data plane must send everything to: an operator pin, or the pick of a fail-open panic
+    /// (docs/protocol.md); null when traffic spreads over the active tier.
+    /// </summary>
+    public TargetId? PinnedTarget => (PinnedBy is not null || Panic) && Active.Count > 0 ? Active[0].Target : null;
+
+    /// <summary>
+    /// The tier data planes are told is active: <see cref="ActiveTierIndex"/>, or under a pin the tier the pinned
+    /// target sits in (a pin keeps its tier); null in panic, which has no active tier.
+    /// </summary>
+    public int? ActiveTier => Panic
+        ? null
+        : ActiveTierIndex ?? Tiers.FirstOrDefault(t => t.Targets.Any(x => Active.Any(a => a.Target == x.Target)))?.Index;
 }
 
 /// <summary>
@@ -76,8 +90,6 @@ public sealed class ComputedRoutingTable
 
     public bool ContentEquals(ComputedRoutingTable? other) =>
         other is not null && string.Equals(_canonical.Value, other._canonical.Value, StringComparison.Ordinal);
-
-    internal string CanonicalContent => _canonical.Value;
 
     private string BuildCanonical()
     {

@@ -1,4 +1,5 @@
 using ControlPlane.Contracts;
+using ControlPlane.Contracts.Providers;
 
 namespace ControlPlane.Gateway.Forwarding;
 
@@ -16,9 +17,9 @@ internal enum Disposition
 }
 
 /// <summary>
-/// The gateway's cut of the outcome taxonomy (the control plane's ProbeClassifier does the full one): status codes
-/// plus a look at the error body for overload and spend-cap markers. Outcome names are the wire names of
-/// <see cref="Outcomes"/>, as they go into traffic reports.
+/// Names the outcome of an upstream answer with the status-and-body rules the control plane's probes use
+/// (<see cref="ErrorClassifier"/>), so one answer counts the same in a traffic report as in a probe sample, and
+/// decides from that outcome what the forwarder does next.
 /// </summary>
 internal static class AttemptClassifier
 {
@@ -29,22 +30,11 @@ internal static class AttemptClassifier
             return (Outcomes.Success, Disposition.Relay);
         }
 
-        return status switch
-        {
-            429 => (IsQuota(errorBody) ? Outcomes.QuotaExceeded : Outcomes.RateLimited, Disposition.NextTarget),
-            529 => (Outcomes.Overloaded, Disposition.NextTarget),
-            >= 500 => (Contains(errorBody, "overloaded"u8) ? Outcomes.Overloaded : Outcomes.ServerError, Disposition.NextTarget),
+        var outcome = ErrorClassifier.Classify(status, ProviderError.TryParse(errorBody));
 
-            // The gateway substitutes its own provider key: a 401/403 upstream is that target's misconfiguration
-            // (or its auth front door dying), which the client can do nothing about and another target may not share.
-            401 or 403 => (Outcomes.AuthFailure, Disposition.NextTarget),
-            408 => (Outcomes.Timeout, Disposition.NextTarget),
-            _ => (Outcomes.BadRequest, Disposition.ReturnToClient),
-        };
+        // The gateway substitutes its own provider key: a 401/403 upstream is that target's misconfiguration (or its
+        // auth front door dying), which the client can do nothing about and another target may not share. Likewise a
+        // spend cap belongs to this target's account. Only the client's own mistakes go back to it as they are.
+        return (outcome, outcome == Outcomes.BadRequest ? Disposition.ReturnToClient : Disposition.NextTarget);
     }
-
-    private static bool IsQuota(ReadOnlySpan<byte> body) =>
-        Contains(body, "insufficient_quota"u8) || Contains(body, "spend_limit"u8) || Contains(body, "billing"u8) || Contains(body, "quota"u8);
-
-    private static bool Contains(ReadOnlySpan<byte> body, ReadOnlySpan<byte> marker) => body.IndexOf(marker) >= 0;
 }

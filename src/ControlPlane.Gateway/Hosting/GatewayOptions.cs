@@ -142,7 +142,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
                     failures.Add($"{at}:ApiKeyFile '{file}' does not exist.");
                 }
             }
-            else if (kind is not null && kind != ProviderKind.OpenAiCompatible)
+            else if (kind is not null && kind != ProviderKind.OpenAICompatible)
             {
                 failures.Add($"{at}: a {p.Kind} provider needs ApiKeyEnv or ApiKeyFile (only openai-compatible servers may go without a key).");
             }

@@ -1,12 +1,8 @@
-namespace ControlPlane.Gateway.Upstreams;
+// The kinds are declared once, in Contracts; the alias spares every gateway file an import of that namespace
+// (whose ProviderKinds would clash with the gateway's path table below).
+global using ProviderKind = ControlPlane.Contracts.Providers.ProviderKind;
 
-public enum ProviderKind
-{
-    Anthropic,
-    OpenAi,
-    Gemini,
-    OpenAiCompatible,
-}
+namespace ControlPlane.Gateway.Upstreams;
 
 /// <summary>The client-facing API a request came in on; it decides paths, auth and error shapes.</summary>
 public enum ApiFormat
@@ -26,14 +22,8 @@ public enum ApiFormat
 
 public static class ProviderKinds
 {
-    public static ProviderKind? TryParse(string? kind) => kind?.Trim().ToLowerInvariant() switch
-    {
-        "anthropic" => ProviderKind.Anthropic,
-        "openai" => ProviderKind.OpenAi,
-        "gemini" => ProviderKind.Gemini,
-        "openai-compatible" => ProviderKind.OpenAiCompatible,
-        _ => null,
-    };
+    public static ProviderKind? TryParse(string? kind) =>
+        global::ControlPlane.Contracts.Providers.ProviderKinds.TryParse(kind, out var parsed) ? parsed : null;
 
     /// <summary>
     /// The API a provider of this kind speaks natively, which the gateway always uses to reach it: requests in

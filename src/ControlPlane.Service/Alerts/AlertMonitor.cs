@@ -36,7 +36,7 @@ public sealed partial class AlertMonitor(
         _pending.Clear();
         _observingSince = now;
         var active = _tracker.Keys.Count(k => k.Active);
-        LogTermStarted(logger, active);
+        Log.TermStarted(logger, active);
     }
 
     /// <summary>Fed by the stale-subscriber check (any replica; only the leader's evaluation reads it).</summary>
@@ -60,7 +60,7 @@ public sealed partial class AlertMonitor(
         foreach (var alertEvent in _tracker.Evaluate(AlertConditions.From(inputs, options.Value.ProbeStallIntervals), now))
         {
             _pending.Add(new AlertRecord(Guid.CreateVersion7(now), alertEvent, sinks.For(alertEvent.Alert)));
-            LogRaised(logger, AlertKinds.NameOf(alertEvent.Action), alertEvent.Alert.Key, alertEvent.Alert.Summary);
+            Log.Raised(logger, AlertKinds.NameOf(alertEvent.Action), alertEvent.Alert.Key, alertEvent.Alert.Summary);
         }
 
         return Pending;
@@ -84,12 +84,6 @@ public sealed partial class AlertMonitor(
 
         sent.Notify();
     }
-
-    [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "Alert tracking started with {Active} active alerts")]
-    private static partial void LogTermStarted(ILogger logger, int active);
-
-    [LoggerMessage(EventId = 1902, Level = LogLevel.Warning, Message = "Alert {Action} {Key}: {Summary}")]
-    private static partial void LogRaised(ILogger logger, string action, string key, string summary);
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using ControlPlane.Core;
 using ControlPlane.Core.Alerts;
 using ControlPlane.Service.Leadership;
 using Microsoft.Extensions.Options;
@@ -23,46 +24,22 @@ namespace ControlPlane.Service.Alerts;
 /// </summary>
 internal sealed partial class AlertSender(
     ILeadership leadership,
-    NpgsqlDataSource dataSource,
     AlertSinkRegistry sinks,
     AlertStore store,
     AlertSignal signal,
     IHttpClientFactory httpClients,
     IOptions<AlertOptions> options,
     TimeProvider time,
-    ILogger<AlertSender> logger) : BackgroundService
+    ILogger<AlertSender> logger) : LeaderService(leadership, time, logger)
 {
     public const string HttpClientName = "alerts";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (sinks.All.Count == 0)
-        {
-            return;
-        }
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var term = await leadership.WaitForLeadershipAsync(stoppingToken);
-                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-                await Task.WhenAll(sinks.All.Select(sink => RunSinkAsync(sink, leading.Token)));
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Leadership lost: the next leader carries on from the stored deliveries.
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
+    // A lost term needs nothing undone: the next leader carries on from the stored deliveries.
+    protected override Task LeadAsync(CancellationToken term) => Task.WhenAll(sinks.All.Select(sink => RunSinkAsync(sink, term)));
 
     private async Task RunSinkAsync(AlertSink sink, CancellationToken cancellationToken)
     {
-        var bucket = TokenBucket.Full(sink.Rate, time.GetUtcNow());
+        var bucket = TokenBucket.Full(sink.Rate, Time.GetUtcNow());
         var pipeline = BuildPipeline();
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -73,14 +50,14 @@ internal sealed partial class AlertSender(
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogSinkLoopFailed(logger, sink.Name, e.GetType().Name);
+                Log.SinkLoopFailed(Logger, sink.Name, e.GetType().Name);
                 wait = options.Value.PollInterval;
             }
 
             if (wait is { } delay)
             {
                 await ReportPendingAsync(sink, cancellationToken);
-                await signal.WaitAsync(delay, time, cancellationToken);
+                await signal.WaitAsync(delay, Time, cancellationToken);
             }
         }
     }
@@ -90,49 +67,25 @@ internal sealed partial class AlertSender(
         AlertSink sink, TokenBucket bucket, ResiliencePipeline<HttpResponseMessage> pipeline, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var select = new NpgsqlCommand(
-            """
-            SELECT d.id, d.attempts, d.next_attempt_at, d.created_at, a.id, a.dedup_key, a.action, a.kind, a.severity, a.summary,
-                   a.provider_id, a.model, a.route_id, a.occurred_at
-            FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
-            WHERE d.sink = $1 AND d.status = 'pending'
-            ORDER BY d.id LIMIT 1
-            FOR UPDATE OF d
-            """, connection, transaction);
-        select.Parameters.Add(new() { Value = sink.Name });
-
-        long id;
-        int attempts;
-        DateTimeOffset nextAttempt, created;
-        StoredAlert alert;
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        await using var claim = await store.ClaimNextAsync(sink.Name, cancellationToken);
+        if (claim is null)
         {
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                return (settings.PollInterval, bucket);
-            }
-
-            (id, attempts, nextAttempt, created) = (reader.GetInt64(0), reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3));
-            alert = new StoredAlert(reader.GetGuid(4), reader.GetString(5), reader.GetString(6) == "trigger" ? AlertAction.Trigger : AlertAction.Resolve,
-                reader.GetString(7), reader.GetString(8), reader.GetString(9), AlertStore.Text(reader, 10), AlertStore.Text(reader, 11),
-                AlertStore.Text(reader, 12), reader.GetFieldValue<DateTimeOffset>(13));
+            return (settings.PollInterval, bucket);
         }
 
-        var now = time.GetUtcNow();
-        if (nextAttempt > now)
+        var (alert, attempts) = (claim.Alert, claim.Attempts);
+        var now = Time.GetUtcNow();
+        if (claim.NextAttemptAt > now)
         {
-            var due = nextAttempt - now;
+            var due = claim.NextAttemptAt - now;
             return (due < settings.PollInterval ? due : settings.PollInterval, bucket);
         }
 
-        if (now - created > settings.MaxDeliveryAge)
+        if (now - claim.CreatedAt > settings.MaxDeliveryAge)
         {
-            await UpdateAsync(connection, transaction, id, "failed", "expired", now, now, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await store.MarkAsync(claim, "failed", "expired", now, now, countAttempt: false, cancellationToken);
             AlertMetrics.Delivery(sink.Name, "failed");
-            LogGaveUp(logger, sink.Name, alert.DedupKey, attempts);
+            Log.GaveUp(Logger, sink.Name, alert.DedupKey, attempts);
             return (null, bucket);
         }
 
@@ -142,29 +95,28 @@ internal sealed partial class AlertSender(
         }
 
         var (delivered, permanent, error) = await DeliverAsync(sink, alert, pipeline, cancellationToken);
-        now = time.GetUtcNow();
+        now = Time.GetUtcNow();
         if (delivered)
         {
-            await UpdateAsync(connection, transaction, id, "delivered", null, now, now, cancellationToken);
+            await store.MarkAsync(claim, "delivered", null, now, now, countAttempt: true, cancellationToken);
             AlertMetrics.Delivery(sink.Name, "delivered");
             var action = AlertKinds.NameOf(alert.Action);
-            LogDelivered(logger, sink.Name, alert.DedupKey, action, attempts + 1);
+            Log.Delivered(Logger, sink.Name, alert.DedupKey, action, attempts + 1);
         }
         else if (permanent)
         {
-            await UpdateAsync(connection, transaction, id, "failed", error, now, null, cancellationToken);
+            await store.MarkAsync(claim, "failed", error, now, null, countAttempt: true, cancellationToken);
             AlertMetrics.Delivery(sink.Name, "failed");
-            LogRejected(logger, sink.Name, alert.DedupKey, error!);
+            Log.Rejected(Logger, sink.Name, alert.DedupKey, error!);
         }
         else
         {
             var retryIn = DeliveryBackoff.Next(attempts + 1, settings.RetryBaseDelay, settings.MaxRetryDelay, Random.Shared.NextDouble());
-            await UpdateAsync(connection, transaction, id, "pending", error, now + retryIn, null, cancellationToken);
+            await store.MarkAsync(claim, "pending", error, now + retryIn, null, countAttempt: true, cancellationToken);
             AlertMetrics.Delivery(sink.Name, "retry");
-            LogRetrying(logger, sink.Name, alert.DedupKey, error!, retryIn.TotalSeconds);
+            Log.Retrying(Logger, sink.Name, alert.DedupKey, error!, retryIn.TotalSeconds);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return (null, bucket);
     }
 
@@ -210,7 +162,7 @@ internal sealed partial class AlertSender(
         if (sink.Type == AlertSinkType.Webhook)
         {
             var id = alert.Id.ToString();
-            var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+            var timestamp = Time.GetUtcNow().ToUnixTimeSeconds();
             request.Headers.Add("webhook-id", id);
             request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add("webhook-signature", StandardWebhookSigner.Sign(sink.Secrets, id, timestamp, body));
@@ -220,7 +172,7 @@ internal sealed partial class AlertSender(
     }
 
     private ResiliencePipeline<HttpResponseMessage> BuildPipeline() =>
-        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = Time }
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = 2,
@@ -239,24 +191,6 @@ internal sealed partial class AlertSender(
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    private static async Task UpdateAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long id, string status, string? error,
-        DateTimeOffset nextAttempt, DateTimeOffset? deliveredAt, CancellationToken cancellationToken)
-    {
-        await using var update = new NpgsqlCommand(
-            """
-            UPDATE alert_deliveries SET status = $2, attempts = attempts + CASE WHEN $3::text = 'expired' THEN 0 ELSE 1 END,
-                last_error = $3, next_attempt_at = $4, delivered_at = $5
-            WHERE id = $1
-            """, connection, transaction);
-        update.Parameters.Add(new() { Value = id });
-        update.Parameters.Add(new() { Value = status });
-        update.Parameters.Add(AlertStore.Nullable(error));
-        update.Parameters.Add(new() { Value = nextAttempt });
-        update.Parameters.Add(new() { Value = (object?)deliveredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        await update.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     private async Task ReportPendingAsync(AlertSink sink, CancellationToken cancellationToken)
     {
         try
@@ -268,19 +202,4 @@ internal sealed partial class AlertSender(
             // A metric only; the loop reports the outage itself.
         }
     }
-
-    [LoggerMessage(EventId = 1911, Level = LogLevel.Information, Message = "Alert {Key} ({Action}) delivered to {Sink} after {Attempts} attempt(s)")]
-    private static partial void LogDelivered(ILogger logger, string sink, string key, string action, int attempts);
-
-    [LoggerMessage(EventId = 1912, Level = LogLevel.Warning, Message = "Delivering alert {Key} to {Sink} failed ({Error}); retrying in {Seconds:0.0}s")]
-    private static partial void LogRetrying(ILogger logger, string sink, string key, string error, double seconds);
-
-    [LoggerMessage(EventId = 1913, Level = LogLevel.Error, Message = "Sink {Sink} rejected alert {Key} ({Error}); not retried")]
-    private static partial void LogRejected(ILogger logger, string sink, string key, string error);
-
-    [LoggerMessage(EventId = 1914, Level = LogLevel.Error, Message = "Gave up delivering alert {Key} to {Sink} after {Attempts} attempts")]
-    private static partial void LogGaveUp(ILogger logger, string sink, string key, int attempts);
-
-    [LoggerMessage(EventId = 1915, Level = LogLevel.Warning, Message = "Alert sender for {Sink} failed ({Error}); retrying")]
-    private static partial void LogSinkLoopFailed(ILogger logger, string sink, string error);
 }

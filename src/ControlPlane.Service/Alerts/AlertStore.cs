@@ -21,7 +21,7 @@ public sealed record DeliveryView(
     DateTimeOffset? DeliveredAt, string? LastError, string DedupKey, string Action, string Kind);
 
 /// <summary>Alerts, their tracker state and per-sink deliveries in Postgres.</summary>
-public sealed class AlertStore(NpgsqlDataSource dataSource)
+public sealed partial class AlertStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// Writes alert events, the tracker state they imply and one pending delivery per sink, inside the caller's

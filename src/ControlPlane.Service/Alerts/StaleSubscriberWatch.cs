@@ -1,5 +1,6 @@
+using System.Globalization;
 using ControlPlane.Service.Leadership;
-using ControlPlane.Service.Publishing;
+using ControlPlane.Service.Subscribers;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -11,10 +12,10 @@ namespace ControlPlane.Service.Alerts;
 /// </summary>
 internal sealed partial class StaleSubscriberWatch(
     ILeadership leadership,
-    NpgsqlDataSource dataSource,
+    SubscriberStore subscribers,
     AlertMonitor monitor,
     IOptions<AlertOptions> options,
-    IOptions<PublishingOptions> publishing,
+    IOptions<SubscriberOptions> fleet,
     TimeProvider time,
     ILogger<StaleSubscriberWatch> logger) : BackgroundService
 {
@@ -34,7 +35,7 @@ internal sealed partial class StaleSubscriberWatch(
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
-                LogFailed(logger, e.GetType().Name);
+                Log.StaleCheckFailed(logger, e.GetType().Name);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -43,27 +44,10 @@ internal sealed partial class StaleSubscriberWatch(
     private async Task<IReadOnlyList<(string, string)>> StaleAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT s.subscriber_id, s.applied_version, (SELECT max(version) FROM routing_tables) AS current
-            FROM subscribers s
-            WHERE s.last_seen > $1
-              AND EXISTS (SELECT 1 FROM routing_tables t WHERE t.version > COALESCE(s.applied_version, 0) AND t.created_at < $2)
-            ORDER BY s.subscriber_id
-            """);
-        command.Parameters.Add(new() { Value = now - publishing.Value.SubscriberLiveWindow });
-        command.Parameters.Add(new() { Value = now - options.Value.SubscriberStaleAfter });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var stale = new List<(string, string)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var applied = reader.IsDBNull(1) ? "none" : reader.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            stale.Add((reader.GetString(0), $"applied version {applied}, current {reader.GetInt64(2)}, for more than {options.Value.SubscriberStaleAfter.TotalSeconds:0} s"));
-        }
-
-        return stale;
+        var staleAfter = options.Value.SubscriberStaleAfter;
+        var behind = await subscribers.BehindAsync(now - fleet.Value.LiveWindow, now - staleAfter, cancellationToken);
+        return behind
+            .Select(s => (s.SubscriberId, $"applied version {(s.AppliedVersion is { } v ? v.ToString(CultureInfo.InvariantCulture) : "none")}, current {s.CurrentVersion}, for more than {staleAfter.TotalSeconds:0} s"))
+            .ToList();
     }
-
-    [LoggerMessage(EventId = 1921, Level = LogLevel.Warning, Message = "Stale subscriber check failed ({Error})")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

@@ -52,8 +52,8 @@ public static class DistributionApi
     }
 
     private static async Task<Ok<FleetConvergence>> GetSubscribers(
-        SubscriberStore store, IOptions<PublishingOptions> options, TimeProvider time, CancellationToken ct) =>
-        TypedResults.Ok(await store.FleetAsync(time.GetUtcNow(), options.Value.SubscriberLiveWindow, ct));
+        SubscriberStore store, IOptions<SubscriberOptions> options, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(await store.FleetAsync(time.GetUtcNow(), options.Value.LiveWindow, ct));
 }
 
 public sealed record SigningKeyView(string KeyId, string PublicKeyPem);

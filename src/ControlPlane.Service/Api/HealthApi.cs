@@ -1,3 +1,4 @@
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Probing;
 using ControlPlane.Service.Api.Auth;
@@ -23,7 +24,7 @@ public static class HealthApi
         return endpoints;
     }
 
-    private static Ok<IReadOnlyList<TargetView>> ListTargets(ProviderCatalog catalog, LatestSamples latest, TargetHealthView health)
+    private static Ok<IReadOnlyList<TargetView>> ListTargets(ProviderCatalog catalog, LatestSamples latest, HealthRecorder health)
     {
         var views = catalog.Targets.Values
             .OrderBy(t => t.Id)

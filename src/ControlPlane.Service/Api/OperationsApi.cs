@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Api.Auth;
 using ControlPlane.Service.Breakers;
+using ControlPlane.Service.Health;
 using ControlPlane.Service.Overrides;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -90,7 +91,7 @@ public static class OperationsApi
     }
 
     private static async Task<Results<Created<OverrideRecord>, ValidationProblem>> CreateOverride(
-        CreateOverrideRequest request, ClaimsPrincipal user, ProviderCatalog catalog, OverrideStore store, EvaluationSignal signal, TimeProvider time, CancellationToken ct)
+        CreateOverrideRequest request, ClaimsPrincipal user, ProviderCatalog catalog, OverrideStore store, EvidenceSignal signal, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var errors = request.Validate(catalog, now, MaxOverrideLifetime);
@@ -107,7 +108,7 @@ public static class OperationsApi
     }
 
     private static async Task<Results<Ok<OverrideRecord>, ProblemHttpResult>> CancelOverride(
-        Guid id, ClaimsPrincipal user, OverrideStore store, EvaluationSignal signal, TimeProvider time, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, OverrideStore store, EvidenceSignal signal, TimeProvider time, CancellationToken ct)
     {
         var record = await store.CancelAsync(id, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct);
         if (record is null)

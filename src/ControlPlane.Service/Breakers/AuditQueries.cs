@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ControlPlane.Service.Storage;
 using Npgsql;
 
 namespace ControlPlane.Service.Breakers;
@@ -78,7 +79,7 @@ public sealed class AuditQueries(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var detail = JsonSerializer.Deserialize<ControlPlane.Core.Breakers.BreakerState>(reader.GetString(3), EvaluationStore.Json)!;
+            var detail = JsonSerializer.Deserialize<ControlPlane.Core.Breakers.BreakerState>(reader.GetString(3), StorageJson.Options)!;
             var target = reader.GetString(0);
             var provider = reader.GetString(1);
             var model = catalog.Targets.TryGetValue(new ControlPlane.Core.Catalog.TargetId(target), out var definition) ? definition.Model : "";

@@ -5,6 +5,7 @@ using ControlPlane.Core.Health;
 using ControlPlane.Core.Overrides;
 using ControlPlane.Core.Routing;
 using ControlPlane.Service.Alerts;
+using ControlPlane.Service.Health;
 using ControlPlane.Service.Leadership;
 using ControlPlane.Service.Overrides;
 using ControlPlane.Service.Publishing;
@@ -24,70 +25,46 @@ internal sealed partial class BreakerEvaluator(
     HealthWindows windows,
     EvaluationStore store,
     OverrideStore overrides,
-    EvaluationSignal signal,
+    EvidenceSignal signal,
     ProbeCadenceController cadence,
     OutboxSignal committed,
     BreakerStateView view,
     AlertMonitor alerts,
     IOptions<BreakerOptions> options,
     TimeProvider time,
-    ILogger<BreakerEvaluator> logger) : BackgroundService
+    ILogger<BreakerEvaluator> logger) : LeaderService(leadership, time, logger)
 {
     private readonly BreakerSettings _settings = options.Value.ToSettings();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var term = await leadership.WaitForLeadershipAsync(stoppingToken);
-                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-                await LeadAsync(leading.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Leadership lost: this replica's view is no longer current; readers fall back to the stored states.
-                view.Clear();
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogEvaluatorFailed(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
-            }
-        }
-    }
+    // Leadership lost: this replica's view is no longer current; readers fall back to the stored states.
+    protected override void OnTermEnded() => view.Clear();
 
-    private async Task LeadAsync(CancellationToken cancellationToken)
+    protected override async Task LeadAsync(CancellationToken cancellationToken)
     {
         var term = new Term(await store.LoadStatesAsync(cancellationToken), await store.LatestTableAsync(cancellationToken));
         cadence.StartTerm();
 
         await alerts.StartTermAsync(cancellationToken);
-        LogTermStarted(logger, term.States.Count, term.LastVersion ?? 0);
+        Log.TermStarted(Logger, term.States.Count, term.LastVersion ?? 0);
         var lastEvaluation = 0L;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var gap = time.GetElapsedTime(lastEvaluation);
+            var gap = Time.GetElapsedTime(lastEvaluation);
             if (lastEvaluation != 0 && gap < options.Value.MinimumEvaluationGap)
             {
-                await Task.Delay(options.Value.MinimumEvaluationGap - gap, time, cancellationToken);
+                await Task.Delay(options.Value.MinimumEvaluationGap - gap, Time, cancellationToken);
             }
 
-            lastEvaluation = time.GetTimestamp();
+            lastEvaluation = Time.GetTimestamp();
             await EvaluateOnceAsync(term, cancellationToken);
-            await signal.WaitAsync(options.Value.EvaluationInterval, time, cancellationToken);
+            await signal.WaitAsync(options.Value.EvaluationInterval, Time, cancellationToken);
         }
     }
 
     private async Task EvaluateOnceAsync(Term term, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var live = await LoadOverridesAsync(term, now, cancellationToken);
 
         var snapshots = new Dictionary<TargetId, BreakerSnapshot>(catalog.Targets.Count);
@@ -111,7 +88,7 @@ internal sealed partial class BreakerEvaluator(
             {
                 term.PendingTransitions.Add((transition, target.ProviderId));
                 BreakerMetrics.Transition(target, transition.To);
-                LogTransition(logger, target.Id.Value, transition.From.ToString(), transition.To.ToString(), transition.Reason);
+                Log.Transition(Logger, target.Id.Value, transition.From.ToString(), transition.To.ToString(), transition.Reason);
             }
 
             snapshots[target.Id] = evaluation.ToSnapshot();
@@ -138,7 +115,7 @@ internal sealed partial class BreakerEvaluator(
         {
             try
             {
-                var version = await store.CommitAsync(commit, term.LastVersion, leadership.Fence, cancellationToken);
+                var version = await store.CommitAsync(commit, term.LastVersion, Leadership.Fence, cancellationToken);
                 term.Dirty.Clear();
                 term.PendingTransitions.Clear();
                 alerts.Committed(commit.Alerts);
@@ -148,7 +125,7 @@ internal sealed partial class BreakerEvaluator(
                     term.LastHash = table.ContentHash;
                     term.LastTable = table;
                     BreakerMetrics.TableVersion(v);
-                    LogNewVersion(logger, v, newVersion!.Changes.Count);
+                    Log.NewVersion(Logger, v, newVersion!.Changes.Count);
                     committed.Notify();
                 }
             }
@@ -156,7 +133,7 @@ internal sealed partial class BreakerEvaluator(
             {
                 // Postgres is away (or the lock cannot be proven): keep evaluating from memory; the pending changes are
                 // committed once the lock is proven again, or dropped with the term if another replica took over.
-                LogCommitFailed(logger, e.GetType().Name, term.PendingTransitions.Count);
+                Log.CommitFailed(Logger, e.GetType().Name, term.PendingTransitions.Count);
             }
         }
 
@@ -172,10 +149,10 @@ internal sealed partial class BreakerEvaluator(
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            LogOverridesStale(logger, e.GetType().Name);
+            Log.OverridesStale(Logger, e.GetType().Name);
         }
 
-        // Expiry is re-checked against now, so an override ends on time even while Postgres is unreachable.
+        // Expiry is re-checked against now, so an override ends on Time even while Postgres is unreachable.
         return term.Overrides.Where(o => o.IsActiveAt(now)).ToList();
     }
 
@@ -196,22 +173,4 @@ internal sealed partial class BreakerEvaluator(
 
         public ComputedRoutingTable? LastTable { get; set; }
     }
-
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Evaluation term started with {States} stored breaker states; latest table version {Version}")]
-    private static partial void LogTermStarted(ILogger logger, int states, long version);
-
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Breaker {Target}: {From} -> {To} ({Reason})")]
-    private static partial void LogTransition(ILogger logger, string target, string from, string to, string reason);
-
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Routing table version {Version} committed ({Changes} route changes)")]
-    private static partial void LogNewVersion(ILogger logger, long version, int changes);
-
-    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Could not commit evaluation ({Error}); {Pending} transitions kept in memory and retried")]
-    private static partial void LogCommitFailed(ILogger logger, string error, int pending);
-
-    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Could not reload overrides ({Error}); using the last known set")]
-    private static partial void LogOverridesStale(ILogger logger, string error);
-
-    [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "Evaluator failed; restarting the loop")]
-    private static partial void LogEvaluatorFailed(ILogger logger, Exception exception);
 }

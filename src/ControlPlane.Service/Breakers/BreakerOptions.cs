@@ -1,11 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using ControlPlane.Core.Breakers;
-using ControlPlane.Core.Health;
 
 namespace ControlPlane.Service.Breakers;
 
 /// <summary>The "Breakers" section: evaluation cadence and breaker thresholds (defaults from <see cref="BreakerSettings"/>).</summary>
-public sealed class BreakerOptions
+public sealed class BreakerOptions : IValidatableObject
 {
     public const string SectionName = "Breakers";
 
@@ -16,9 +15,6 @@ public sealed class BreakerOptions
     /// <summary>Shortest gap between evaluations, so a burst of samples costs one evaluation, not hundreds.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MinimumEvaluationGap { get; set; } = TimeSpan.FromMilliseconds(50);
-
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
-    public TimeSpan WindowLength { get; set; } = WindowOptions.Default.Length;
 
     [Range(1, 1000)]
     public int ConsecutiveFailureThreshold { get; set; } = BreakerSettings.Default.ConsecutiveFailureThreshold;
@@ -43,10 +39,6 @@ public sealed class BreakerOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan SlowStartDuration { get; set; } = BreakerSettings.Default.SlowStartDuration;
 
-    /// <summary>Weight of one request in a gateway traffic report relative to one probe sample (0 ignores traffic).</summary>
-    [Range(0.0, 100.0)]
-    public double PassiveWeight { get; set; } = 1.0;
-
     /// <summary>Probe Open/HalfOpen/suspect targets faster (and well-covered ones slower).</summary>
     public bool AdaptiveProbing { get; set; } = true;
 
@@ -57,8 +49,19 @@ public sealed class BreakerOptions
         MinimumSamples = MinimumSamples,
         CountRateLimitedAsFailure = CountRateLimitedAsFailure,
         BaseBreakDuration = BaseBreakDuration,
-        MaxBreakDuration = MaxBreakDuration < BaseBreakDuration ? BaseBreakDuration : MaxBreakDuration,
+        MaxBreakDuration = MaxBreakDuration,
         HalfOpenSuccessThreshold = HalfOpenSuccessThreshold,
         SlowStartDuration = SlowStartDuration,
     };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Rejected rather than clamped: a silently raised maximum is a break duration nobody configured.
+        if (MaxBreakDuration < BaseBreakDuration)
+        {
+            yield return new ValidationResult(
+                $"Breakers:MaxBreakDuration ({MaxBreakDuration}) must be at least Breakers:BaseBreakDuration ({BaseBreakDuration}).",
+                [nameof(MaxBreakDuration), nameof(BaseBreakDuration)]);
+        }
+    }
 }

@@ -9,7 +9,6 @@ public static class BreakersServiceCollectionExtensions
     public static IHostApplicationBuilder AddBreakers(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<BreakerOptions>().BindConfiguration(BreakerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<EvaluationSignal>();
         builder.Services.AddSingleton<EvaluationStore>();
         builder.Services.AddSingleton<OverrideStore>();
         builder.Services.AddSingleton<AuditQueries>();

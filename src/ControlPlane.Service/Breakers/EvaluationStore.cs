@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Alerts;
@@ -8,6 +7,7 @@ using ControlPlane.Service.Leadership;
 using ControlPlane.Contracts;
 using ControlPlane.Service.Publishing;
 using ControlPlane.Service.Routing;
+using ControlPlane.Service.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -32,12 +32,6 @@ public sealed record EvaluationCommit(
 /// <summary>The leader's writes: breaker states, transitions with evidence, and routing table versions.</summary>
 public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSigning signing)
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public async Task<Dictionary<TargetId, BreakerState>> LoadStatesAsync(CancellationToken cancellationToken)
     {
         var states = new Dictionary<TargetId, BreakerState>();
@@ -45,7 +39,7 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (JsonSerializer.Deserialize<BreakerState>(reader.GetString(1), Json) is { } state)
+            if (JsonSerializer.Deserialize<BreakerState>(reader.GetString(1), StorageJson.Options) is { } state)
             {
                 states[new TargetId(reader.GetString(0))] = state;
             }
@@ -103,7 +97,7 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
             upsert.Parameters.Add(new() { Value = target.Id.Value });
             upsert.Parameters.Add(new() { Value = target.ProviderId });
             upsert.Parameters.Add(new() { Value = RoutingTableMapper.StateName(state.State) });
-            upsert.Parameters.Add(new() { Value = JsonSerializer.Serialize(state, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            upsert.Parameters.Add(new() { Value = JsonSerializer.Serialize(state, StorageJson.Options), NpgsqlDbType = NpgsqlDbType.Jsonb });
             upsert.Parameters.Add(new() { Value = state.Since });
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -118,7 +112,7 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
             insert.Parameters.Add(new() { Value = RoutingTableMapper.StateName(transition.From) });
             insert.Parameters.Add(new() { Value = RoutingTableMapper.StateName(transition.To) });
             insert.Parameters.Add(new() { Value = transition.Reason });
-            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(WindowView.From(transition.Evidence), Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(WindowView.From(transition.Evidence), StorageJson.Options), NpgsqlDbType = NpgsqlDbType.Jsonb });
             insert.Parameters.Add(new() { Value = transition.At });
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -134,8 +128,8 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
             insert.Parameters.Add(new() { Value = version.Value });
             insert.Parameters.Add(new() { Value = (object?)previousVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
             insert.Parameters.Add(new() { Value = table.ContentHash });
-            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(table.Content, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
-            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(table.Changes, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(table.Content, StorageJson.Options), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(table.Changes, StorageJson.Options), NpgsqlDbType = NpgsqlDbType.Jsonb });
             insert.Parameters.Add(new() { Value = table.CreatedAt });
             await insert.ExecuteNonQueryAsync(cancellationToken);
 

@@ -25,7 +25,7 @@ internal sealed partial class ProbeCadenceController(
         if (intervals.Set(target, desired))
         {
             _unsaved[target.Id] = (target, desired);
-            LogCadence(logger, target.Id.Value, desired.TotalSeconds, state.State);
+            Log.Cadence(logger, target.Id.Value, desired.TotalSeconds, state.State);
         }
     }
 
@@ -44,13 +44,7 @@ internal sealed partial class ProbeCadenceController(
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            LogCadenceNotSaved(logger, _unsaved.Count, e.GetType().Name);
+            Log.CadenceNotSaved(logger, _unsaved.Count, e.GetType().Name);
         }
     }
-
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Probe interval of {Target} is now {Seconds}s (breaker {State})")]
-    private static partial void LogCadence(ILogger logger, string target, double seconds, CircuitState state);
-
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Could not save {Count} probe interval changes ({Error}); retrying after the next evaluation")]
-    private static partial void LogCadenceNotSaved(ILogger logger, int count, string error);
 }

@@ -1,4 +1,3 @@
-using ControlPlane.Service.Breakers;
 using ControlPlane.Service.Hosting;
 using ControlPlane.Service.Probing.Scheduling;
 using ControlPlane.Service.Storage;
@@ -15,7 +14,7 @@ internal sealed partial class SampleFeed(
     HealthHistoryQueries history,
     IEnumerable<IProbeSampleObserver> observers,
     ReplicaIdentity replica,
-    IOptions<BreakerOptions> breakers,
+    IOptions<HealthOptions> health,
     TimeProvider time,
     ILogger<SampleFeed> logger) : BackgroundService
 {
@@ -26,11 +25,11 @@ internal sealed partial class SampleFeed(
 
     private readonly IProbeSampleObserver[] _observers = observers.ToArray();
 
-    public static TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var cursor = time.GetUtcNow() - breakers.Value.WindowLength;
+        var cursor = time.GetUtcNow() - health.Value.WindowLength;
         var seen = new SeenSamples();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -38,7 +37,7 @@ internal sealed partial class SampleFeed(
             {
                 var now = time.GetUtcNow();
                 var (samples, last) = await history.GetIngestedSinceAsync(
-                    cursor - Overlap, now - breakers.Value.WindowLength, replica.Id, BatchLimit, stoppingToken);
+                    cursor - Overlap, now - health.Value.WindowLength, replica.Id, BatchLimit, stoppingToken);
                 foreach (var sample in samples)
                 {
                     if (seen.Add(sample, now))
@@ -64,7 +63,7 @@ internal sealed partial class SampleFeed(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Postgres away: this replica keeps evaluating with its own samples until the feed resumes.
-                LogFeedFailed(logger, e.GetType().Name);
+                Log.FeedFailed(logger, e.GetType().Name);
             }
 
             try
@@ -94,7 +93,4 @@ internal sealed partial class SampleFeed(
             }
         }
     }
-
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Sample feed could not read from Postgres ({Error}); retrying")]
-    private static partial void LogFeedFailed(ILogger logger, string error);
 }

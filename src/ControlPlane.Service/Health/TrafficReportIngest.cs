@@ -3,7 +3,6 @@ using ControlPlane.Contracts;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Health;
 using ControlPlane.Core.Probing;
-using ControlPlane.Service.Breakers;
 using MassTransit;
 using Prometheus;
 
@@ -11,11 +10,11 @@ namespace ControlPlane.Service.Health;
 
 /// <summary>
 /// Passive health: folds a gateway's traffic report into the targets' windows (each request weighted by
-/// <c>Breakers:PassiveWeight</c> against one probe sample) and wakes the evaluator, so an outage under real traffic
+/// <c>Health:PassiveWeight</c> against one probe sample) and wakes the evaluator, so an outage under real traffic
 /// opens the breaker about a second after it starts rather than a few probe intervals later.
 /// </summary>
 public sealed partial class TrafficReportIngest(
-    ProviderCatalog catalog, HealthWindows windows, PassiveCoverage coverage, EvaluationSignal evaluation, TimeProvider time, ILogger<TrafficReportIngest> logger)
+    ProviderCatalog catalog, HealthWindows windows, PassiveCoverage coverage, EvidenceSignal evaluation, TimeProvider time, ILogger<TrafficReportIngest> logger)
 {
     /// <summary>Reports older than this (a queue backlog after an outage of ours) describe the past, not now.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
@@ -41,7 +40,7 @@ public sealed partial class TrafficReportIngest(
         if (now - report.WindowEnd > MaxAge)
         {
             Reports.WithLabels("stale").Inc();
-            LogStale(logger, report.ReporterId, report.WindowEnd);
+            Log.StaleTrafficReport(logger, report.ReporterId, report.WindowEnd);
             return 0;
         }
 
@@ -85,13 +84,10 @@ public sealed partial class TrafficReportIngest(
 
         return folded;
     }
-
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "Ignored a stale traffic report from {Reporter} (window ended {WindowEnd})")]
-    private static partial void LogStale(ILogger logger, string reporter, DateTimeOffset windowEnd);
 }
 
 /// <summary>How much real traffic each target saw recently: adaptive probing slows down where it is covered.</summary>
-public sealed class PassiveCoverage(Microsoft.Extensions.Options.IOptions<BreakerOptions> options)
+public sealed class PassiveCoverage(Microsoft.Extensions.Options.IOptions<HealthOptions> options)
 {
     private readonly ConcurrentDictionary<TargetId, Queue<(DateTimeOffset At, int Count)>> _recent = new();
 

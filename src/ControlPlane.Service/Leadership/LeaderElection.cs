@@ -114,7 +114,7 @@ internal sealed partial class LeaderElection(
                 }
                 catch (Exception e)
                 {
-                    LogConnectionLost(logger, e.GetType().Name);
+                    Log.ConnectionLost(logger, e.GetType().Name);
                     LoseProof();
                 }
 
@@ -180,12 +180,12 @@ internal sealed partial class LeaderElection(
         LeaderGauge.Set(1);
         if (resumed)
         {
-            LogLeadershipProvenAgain(logger);
+            Log.LeadershipProvenAgain(logger);
         }
         else
         {
             Elections.Inc();
-            LogBecameLeader(logger);
+            Log.BecameLeader(logger);
         }
     }
 
@@ -214,7 +214,7 @@ internal sealed partial class LeaderElection(
         else if (firstFailure)
         {
             GraceGauge.Set(1);
-            LogLeadingFromMemory(logger, grace.TotalSeconds);
+            Log.LeadingFromMemory(logger, grace.TotalSeconds);
         }
     }
 
@@ -240,21 +240,6 @@ internal sealed partial class LeaderElection(
         GraceGauge.Set(0);
         term?.Cancel();
         term?.Dispose();
-        LogSteppedDown(logger);
+        Log.SteppedDown(logger);
     }
-
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "This replica is now the leader (evaluation, publishing, alerts)")]
-    private static partial void LogBecameLeader(ILogger logger);
-
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "This replica is no longer the leader")]
-    private static partial void LogSteppedDown(ILogger logger);
-
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Leader election connection failed ({Error}); retrying")]
-    private static partial void LogConnectionLost(ILogger logger, string error);
-
-    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Leader lock cannot be proven; leading from memory for up to {Seconds}s, committing nothing, until Postgres answers")]
-    private static partial void LogLeadingFromMemory(ILogger logger, double seconds);
-
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Information, Message = "Leader lock taken again; committing resumes")]
-    private static partial void LogLeadershipProvenAgain(ILogger logger);
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ControlPlane.Service.Breakers;
+using ControlPlane.Service.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -109,7 +109,7 @@ public sealed class OverrideStore(NpgsqlDataSource dataSource)
         audit.Parameters.Add(new() { Value = actor });
         audit.Parameters.Add(new() { Value = action });
         audit.Parameters.Add(new() { Value = subject });
-        audit.Parameters.Add(new() { Value = JsonSerializer.Serialize(details, EvaluationStore.Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        audit.Parameters.Add(new() { Value = JsonSerializer.Serialize(details, StorageJson.Options), NpgsqlDbType = NpgsqlDbType.Jsonb });
         await audit.ExecuteNonQueryAsync(cancellationToken);
     }
 }

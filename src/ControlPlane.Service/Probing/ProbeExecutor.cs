@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Text;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Probing;
 using ControlPlane.Service.Probing.Clients;

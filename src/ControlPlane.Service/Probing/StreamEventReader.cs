@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Probing.Clients;
 

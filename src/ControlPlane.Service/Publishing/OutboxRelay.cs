@@ -1,3 +1,4 @@
+using ControlPlane.Core;
 using ControlPlane.Service.Leadership;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ internal sealed partial class OutboxRelay(
     OutboxSignal signal,
     IOptions<PublishingOptions> options,
     TimeProvider time,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger) : LeaderService(leadership, time, logger)
 {
     private static readonly Gauge Pending = Metrics.CreateGauge("controlplane_outbox_pending", "Routing table versions committed but not yet confirmed by the broker.");
     private static readonly Counter Published = Metrics.CreateCounter("controlplane_routing_tables_published_total", "Routing table versions published to RabbitMQ.");
@@ -27,28 +28,10 @@ internal sealed partial class OutboxRelay(
         "controlplane_outbox_publish_latency_seconds", "Time from committing a version to the broker confirming it.",
         new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var term = await leadership.WaitForLeadershipAsync(stoppingToken);
-                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
-                await RelayAsync(leading.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Leadership lost: the next leader picks up from the outbox.
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(400);
 
-    private async Task RelayAsync(CancellationToken cancellationToken)
+    // A lost term needs nothing undone: the next leader picks up from the outbox.
+    protected override async Task LeadAsync(CancellationToken cancellationToken)
     {
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
@@ -68,10 +51,10 @@ internal sealed partial class OutboxRelay(
                 failures++;
                 Failures.Inc();
                 delay = Backoff(failures);
-                LogPublishFailed(logger, e.GetType().Name, delay.TotalSeconds);
+                Log.PublishFailed(Logger, e.GetType().Name, delay.TotalSeconds);
             }
 
-            await signal.WaitAsync(delay, time, cancellationToken);
+            await signal.WaitAsync(delay, Time, cancellationToken);
         }
     }
 
@@ -103,7 +86,7 @@ internal sealed partial class OutboxRelay(
                 throw;
             }
 
-            var now = time.GetUtcNow();
+            var now = Time.GetUtcNow();
             await using var update = dataSource.CreateCommand(
                 "UPDATE routing_outbox SET published_at = $2, attempts = attempts + 1, last_error = NULL WHERE version = $1");
             update.Parameters.Add(new() { Value = version });
@@ -112,7 +95,7 @@ internal sealed partial class OutboxRelay(
             Published.Inc();
             Pending.Dec();
             CommitToPublish.Observe(Math.Max(0, (now - createdAt).TotalSeconds));
-            LogPublished(logger, version);
+            Log.Published(Logger, version);
         }
 
         return pending.Count;
@@ -133,16 +116,6 @@ internal sealed partial class OutboxRelay(
         }
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var exponential = TimeSpan.FromMilliseconds(200 * Math.Pow(2, Math.Min(failures, 10)));
-        var capped = exponential < options.Value.MaxRetryDelay ? exponential : options.Value.MaxRetryDelay;
-        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
-    }
-
-    [LoggerMessage(EventId = 1601, Level = LogLevel.Debug, Message = "Routing table version {Version} published")]
-    private static partial void LogPublished(ILogger logger, long version);
-
-    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Publishing routing tables failed ({Error}); retrying in {Seconds:0.0}s")]
-    private static partial void LogPublishFailed(ILogger logger, string error, double seconds);
+    private TimeSpan Backoff(int failures) =>
+        DeliveryBackoff.Next(failures, FirstRetryDelay, options.Value.MaxRetryDelay, Random.Shared.NextDouble());
 }

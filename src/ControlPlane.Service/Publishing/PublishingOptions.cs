@@ -25,9 +25,6 @@ public sealed class PublishingOptions
 
     /// <summary>How long one publish may wait for the broker's confirm.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>A subscriber silent for longer than this is no longer counted as live.</summary>
-    public TimeSpan SubscriberLiveWindow { get; set; } = TimeSpan.FromSeconds(35);
 }
 
 internal sealed class PublishingOptionsValidator(IConfiguration configuration) : IValidateOptions<PublishingOptions>
@@ -68,7 +65,7 @@ internal sealed class PublishingOptionsValidator(IConfiguration configuration) :
             }
         }
 
-        foreach (var (field, value) in new[] { ("RelayPollInterval", options.RelayPollInterval), ("MaxRetryDelay", options.MaxRetryDelay), ("PublishTimeout", options.PublishTimeout), ("SubscriberLiveWindow", options.SubscriberLiveWindow) })
+        foreach (var (field, value) in new[] { ("RelayPollInterval", options.RelayPollInterval), ("MaxRetryDelay", options.MaxRetryDelay), ("PublishTimeout", options.PublishTimeout) })
         {
             if (value <= TimeSpan.Zero)
             {

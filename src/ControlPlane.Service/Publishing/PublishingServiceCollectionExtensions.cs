@@ -20,6 +20,7 @@ public static class PublishingServiceCollectionExtensions
         builder.Services.AddSingleton<RoutingTableSigning>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<SnapshotCache>();
+        builder.Services.AddOptions<SubscriberOptions>().BindConfiguration(SubscriberOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SubscriberStore>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<ConvergenceMonitor>();

@@ -18,12 +18,6 @@ public static class RoutingTableMapper
         Routes = table.Routes.Select(route =>
         {
             var active = route.Active.ToDictionary(a => a.Target, a => a.Weight);
-            // A fail-open panic pick travels as pinnedTarget with no active tier (docs/protocol.md); so does an operator pin,
-            // which keeps its tier.
-            var pinned = (route.PinnedBy is not null || route.Panic) && route.Active.Count > 0 ? route.Active[0].Target.Value : null;
-            var activeTier = route.Panic
-                ? null
-                : route.ActiveTierIndex ?? route.Tiers.FirstOrDefault(t => t.Targets.Any(x => active.ContainsKey(x.Target)))?.Index;
             return new RouteEntry
             {
                 Route = route.RouteId,
@@ -31,8 +25,8 @@ public static class RoutingTableMapper
                 PanicPolicy = route.PanicPolicy == PanicPolicy.FailOpen ? PanicPolicies.FailOpen : PanicPolicies.FailClosed,
                 Panic = route.Panic,
                 PanicReason = route.PanicReason,
-                ActiveTier = activeTier,
-                PinnedTarget = pinned,
+                ActiveTier = route.ActiveTier,
+                PinnedTarget = route.PinnedTarget?.Value,
                 Tiers = route.Tiers.Select(tier => new TierEntry
                 {
                     Targets = tier.Targets.Select(t =>

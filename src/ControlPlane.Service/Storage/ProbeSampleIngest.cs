@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using ControlPlane.Core;
 using ControlPlane.Core.Probing;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -35,9 +36,8 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
     private readonly ILogger<ProbeSampleIngest> _logger;
     private readonly Channel<ProbeSample> _channel;
 
-    // Samples taken off the channel and not yet written, oldest first. Only the ingest loop touches it.
-    private readonly Queue<ProbeSample> _pending = new();
-    private readonly List<ProbeSample> _batch = [];
+    // Samples taken off the channel and not yet written. Only the ingest loop touches it.
+    private readonly SampleBuffer _pending;
     private long _refusedSinceLastReport;
     private int _failedAttempts;
     private volatile bool _stopping;
@@ -55,6 +55,7 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _pending = new SampleBuffer(_options.IngestBatchSize, _options.IngestRetryBufferLimit);
         _channel = Channel.CreateBounded<ProbeSample>(new BoundedChannelOptions(_options.IngestCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse the newest, never block
@@ -171,16 +172,10 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
 
     private void TakeQueued(int upTo)
     {
+        var evicted = 0;
         while (_pending.Count < upTo && _channel.Reader.TryRead(out var sample))
         {
-            _pending.Enqueue(sample);
-        }
-
-        var evicted = 0;
-        while (_pending.Count > _options.IngestRetryBufferLimit)
-        {
-            _pending.Dequeue();
-            evicted++;
+            evicted += _pending.Add(sample);
         }
 
         if (evicted > 0)
@@ -192,9 +187,8 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
 
     private async Task<BatchResult> WriteNextBatchAsync(CancellationToken cancellationToken)
     {
-        _batch.Clear();
-        _batch.AddRange(_pending.Take(_options.IngestBatchSize));
-        if (_batch.Count == 0)
+        var batch = _pending.NextBatch();
+        if (batch.Count == 0)
         {
             return BatchResult.Written;
         }
@@ -202,20 +196,20 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await _writer.WriteAsync(_batch, cancellationToken);
+            await _writer.WriteAsync(batch, cancellationToken);
             StorageMetrics.IngestBatchSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            Written(_batch.Count);
+            Written(batch.Count);
             return BatchResult.Written;
         }
         catch (PostgresException ex) when (IsMissingPartition(ex))
         {
-            return await CreateMissingPartitionsAsync(cancellationToken);
+            return await CreateMissingPartitionsAsync(batch, cancellationToken);
         }
         catch (Exception ex) when (IsRejectedData(ex))
         {
             // One bad row fails the whole COPY; find it instead of losing (or endlessly retrying) its neighbours.
-            Log.IngestBatchRejected(_logger, ex, _batch.Count);
-            return await WriteOneByOneAsync(cancellationToken);
+            Log.IngestBatchRejected(_logger, ex, batch.Count);
+            return await WriteOneByOneAsync(batch, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -224,9 +218,9 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
         }
     }
 
-    private async Task<BatchResult> CreateMissingPartitionsAsync(CancellationToken cancellationToken)
+    private async Task<BatchResult> CreateMissingPartitionsAsync(IReadOnlyList<ProbeSample> batch, CancellationToken cancellationToken)
     {
-        var days = _batch.Select(DayOf).ToHashSet();
+        var days = batch.Select(DayOf).ToHashSet();
         IReadOnlySet<DateOnly> available;
         try
         {
@@ -245,31 +239,16 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
 
         // Samples dated outside the window maintenance keeps (a skewed clock, a replayed backlog) would only
         // create partitions that retention drops again, or far-future ones it never reaches.
-        var keep = new List<ProbeSample>(_pending.Count);
-        var dropped = 0;
-        var index = 0;
-        foreach (var sample in _pending)
-        {
-            if (index++ < _batch.Count && !available.Contains(DayOf(sample)))
-            {
-                dropped++;
-                continue;
-            }
-
-            keep.Add(sample);
-        }
-
-        _pending.Clear();
-        keep.ForEach(_pending.Enqueue);
+        var dropped = _pending.DropFromBatch(sample => !available.Contains(DayOf(sample)));
         StorageMetrics.SamplesDropped.WithLabels(StorageMetrics.DropReason.OutOfRange).Inc(dropped);
         Log.IngestOutOfRange(_logger, dropped, string.Join(", ", days.Except(available).Order()));
         return BatchResult.Retry;
     }
 
-    private async Task<BatchResult> WriteOneByOneAsync(CancellationToken cancellationToken)
+    private async Task<BatchResult> WriteOneByOneAsync(IReadOnlyList<ProbeSample> batch, CancellationToken cancellationToken)
     {
         ProbeSample[] single = [default!];
-        foreach (var sample in _batch)
+        foreach (var sample in batch)
         {
             single[0] = sample;
             try
@@ -279,7 +258,7 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
             }
             catch (Exception ex) when (IsRejectedData(ex))
             {
-                _pending.Dequeue();
+                _pending.CompleteHead(1);
                 StorageMetrics.SamplesDropped.WithLabels(StorageMetrics.DropReason.Rejected).Inc();
                 Log.IngestSampleRejected(_logger, ex, sample.Target.Value, sample.ObservedAt);
             }
@@ -315,11 +294,10 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
         {
         }
 
-        if (_pending.Count > 0)
+        if (_pending.Clear() is > 0 and var lost)
         {
-            StorageMetrics.SamplesDropped.WithLabels(StorageMetrics.DropReason.Shutdown).Inc(_pending.Count);
-            Log.IngestShutdownLost(_logger, _pending.Count);
-            _pending.Clear();
+            StorageMetrics.SamplesDropped.WithLabels(StorageMetrics.DropReason.Shutdown).Inc(lost);
+            Log.IngestShutdownLost(_logger, lost);
         }
 
         ReportState();
@@ -327,11 +305,7 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
 
     private void Written(int count)
     {
-        for (var i = 0; i < count; i++)
-        {
-            _pending.Dequeue();
-        }
-
+        _pending.CompleteHead(count);
         StorageMetrics.SamplesIngested.Inc(count);
     }
 
@@ -345,13 +319,9 @@ public sealed class ProbeSampleIngest : BackgroundService, IProbeSampleSink
         }
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var exponential = FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 16));
-        var capped = exponential < _options.IngestMaxRetryDelay ? exponential : _options.IngestMaxRetryDelay;
-        // Jitter so replicas that lost the same Postgres do not return in lockstep.
-        return capped * (0.8 + (0.4 * Random.Shared.NextDouble()));
-    }
+    // Jitter so replicas that lost the same Postgres do not return in lockstep.
+    private TimeSpan Backoff(int failures) =>
+        DeliveryBackoff.Next(failures, FirstRetryDelay, _options.IngestMaxRetryDelay, Random.Shared.NextDouble());
 
     private static DateOnly DayOf(ProbeSample sample) => DateOnly.FromDateTime(sample.ObservedAt.UtcDateTime);
 

@@ -1,4 +1,3 @@
-using ControlPlane.Service.Publishing;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -6,7 +5,7 @@ namespace ControlPlane.Service.Subscribers;
 
 /// <summary>Exports fleet convergence as metrics: live subscribers and the fraction of them on the current version.</summary>
 internal sealed partial class ConvergenceMonitor(
-    SubscriberStore store, IOptions<PublishingOptions> options, TimeProvider time, ILogger<ConvergenceMonitor> logger) : BackgroundService
+    SubscriberStore store, IOptions<SubscriberOptions> options, TimeProvider time, ILogger<ConvergenceMonitor> logger) : BackgroundService
 {
     private static readonly Gauge Live = Metrics.CreateGauge("controlplane_subscribers_live", "Subscribers that reported within the live window.");
     private static readonly Gauge OnCurrent = Metrics.CreateGauge("controlplane_subscribers_current_ratio", "Fraction of live subscribers on the latest routing table version (1 when there are none).");
@@ -19,19 +18,16 @@ internal sealed partial class ConvergenceMonitor(
         {
             try
             {
-                var fleet = await store.FleetAsync(time.GetUtcNow(), options.Value.SubscriberLiveWindow, stoppingToken);
+                var fleet = await store.FleetAsync(time.GetUtcNow(), options.Value.LiveWindow, stoppingToken);
                 Live.Set(fleet.Live);
                 Stale.Set(fleet.Live - fleet.LiveOnCurrent);
                 OnCurrent.Set(fleet.Live == 0 ? 1 : (double)fleet.LiveOnCurrent / fleet.Live);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogFailed(logger, e.GetType().Name);
+                Log.ConvergenceFailed(logger, e.GetType().Name);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
-
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "Convergence metrics could not be computed ({Error})")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

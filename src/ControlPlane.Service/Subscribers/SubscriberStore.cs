@@ -21,7 +21,7 @@ public sealed record SubscriberView(
 public sealed record FleetConvergence(long? CurrentVersion, int Live, int LiveOnCurrent, IReadOnlyList<SubscriberView> Subscribers);
 
 /// <summary>The fleet as subscribers report it: who applied which version, when, and what they rejected.</summary>
-public sealed class SubscriberStore(NpgsqlDataSource dataSource)
+public sealed partial class SubscriberStore(NpgsqlDataSource dataSource)
 {
     /// <summary>Records a report; returns the created_at of the version when the subscriber just moved to it (for propagation latency).</summary>
     public async Task<DateTimeOffset?> RecordAsync(SubscriberStatus status, DateTimeOffset receivedAt, CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ internal static class ProviderEndpoints
                 MapGemini(app, handler);
                 break;
             default:
-                var openAi = kind == SimulatedProviderKind.OpenAi;
+                var openAi = kind == SimulatedProviderKind.OpenAI;
                 MapOpenAi(app, handler, "/v1", new ApiSurface(
                     openAi ? OpenAiWire.OpenAi : OpenAiWire.Local,
                     AuthScheme.Bearer,

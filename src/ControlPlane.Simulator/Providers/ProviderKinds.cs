@@ -1,44 +1,15 @@
-namespace ControlPlane.Simulator.Providers;
+// The kinds and their names are declared once, in Contracts; the simulator keeps its own word for the enum.
+global using SimulatedProviderKind = ControlPlane.Contracts.Providers.ProviderKind;
 
-internal enum SimulatedProviderKind
-{
-    Anthropic,
-    OpenAi,
-    Gemini,
-    OpenAiCompatible,
-}
+using Shared = ControlPlane.Contracts.Providers.ProviderKinds;
+
+namespace ControlPlane.Simulator.Providers;
 
 internal static class ProviderKinds
 {
-    public static IReadOnlyList<string> Names { get; } = ["anthropic", "openai", "gemini", "openai-compatible"];
+    public static IReadOnlyCollection<string> Names => Shared.Names;
 
-    public static bool TryParse(string? value, out SimulatedProviderKind kind)
-    {
-        switch (value?.Trim().ToLowerInvariant())
-        {
-            case "anthropic":
-                kind = SimulatedProviderKind.Anthropic;
-                return true;
-            case "openai":
-                kind = SimulatedProviderKind.OpenAi;
-                return true;
-            case "gemini":
-                kind = SimulatedProviderKind.Gemini;
-                return true;
-            case "openai-compatible":
-                kind = SimulatedProviderKind.OpenAiCompatible;
-                return true;
-            default:
-                kind = default;
-                return false;
-        }
-    }
+    public static bool TryParse(string? value, out SimulatedProviderKind kind) => Shared.TryParse(value, out kind);
 
-    public static string Name(this SimulatedProviderKind kind) => kind switch
-    {
-        SimulatedProviderKind.Anthropic => "anthropic",
-        SimulatedProviderKind.OpenAi => "openai",
-        SimulatedProviderKind.Gemini => "gemini",
-        _ => "openai-compatible",
-    };
+    public static string Name(this SimulatedProviderKind kind) => Shared.ToName(kind);
 }

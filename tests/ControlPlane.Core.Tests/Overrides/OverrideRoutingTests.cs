@@ -94,6 +94,7 @@ public sealed class OverrideRoutingTests
         Assert.Equal(1, route.ActiveTierIndex);
         Assert.False(route.Panic);
         Assert.EndsWith("target is open", route.PinNote!, StringComparison.Ordinal);
+        Assert.Equal(((int?)1, (TargetId?)Flash), (route.ActiveTier, route.PinnedTarget));
     }
 
     [Fact]

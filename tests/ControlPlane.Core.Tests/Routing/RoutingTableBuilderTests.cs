@@ -61,6 +61,7 @@ public sealed class RoutingTableBuilderTests
 
         Assert.Equal(0, route.ActiveTierIndex);
         Assert.Equal([("openai/gpt-4o", 100)], route.Traffic());
+        Assert.Equal((0, (TargetId?)null), (route.ActiveTier, route.PinnedTarget));
     }
 
     [Fact]
@@ -72,6 +73,7 @@ public sealed class RoutingTableBuilderTests
         Assert.Null(route.ActiveTierIndex);
         Assert.Equal([("openai/gpt-4o", 100)], route.Traffic());
         Assert.Contains("failing open to least-bad openai/gpt-4o", route.PanicReason!, StringComparison.Ordinal);
+        Assert.Equal(((int?)null, (TargetId?)Gpt), (route.ActiveTier, route.PinnedTarget)); // the panic pick travels as a pin with no tier
     }
 
     [Fact]

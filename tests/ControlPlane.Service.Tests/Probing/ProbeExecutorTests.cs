@@ -1,3 +1,4 @@
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Probing;
 using ControlPlane.Simulator;

@@ -1,3 +1,4 @@
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Probing.Clients;
 using Microsoft.Extensions.Time.Testing;

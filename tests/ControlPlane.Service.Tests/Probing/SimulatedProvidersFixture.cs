@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Service.Probing;
 using ControlPlane.Simulator;

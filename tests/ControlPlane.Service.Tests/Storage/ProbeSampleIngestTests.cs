@@ -88,7 +88,7 @@ public sealed class ProbeSampleIngestTests(PostgresDatabase database) : IClassFi
                 Assert.True(ingest.TryWrite(StorageTestKit.Sample("blip/model", ProbeOutcome.Success, Now.AddMilliseconds(-i), 50)));
             }
 
-            Assert.True(SpinWait.SpinUntil(() => ingest.FailedAttempts > 0, TimeSpan.FromSeconds(60)), "the write never failed");
+            await Eventually.UntilAsync(() => Task.FromResult(ingest.FailedAttempts > 0), TimeSpan.FromSeconds(60), "a write failed");
 
             await using (var create = _kit.DataSource.CreateCommand($"CREATE DATABASE \"{name}\""))
             {
@@ -100,11 +100,17 @@ public sealed class ProbeSampleIngestTests(PostgresDatabase database) : IClassFi
                 laterSource, Microsoft.Extensions.Options.Options.Create(_kit.Options), _kit.Time,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<PartitionMaintenance>.Instance).RunAsync(CancellationToken.None);
 
-            _kit.Time.Advance(_kit.Options.IngestMaxRetryDelay * 2); // the backoff elapses; the retry succeeds
-            await ingest.StopAsync(CancellationToken.None);
-
-            await using var count = laterSource.CreateCommand("SELECT count(*) FROM probe_samples");
-            Assert.Equal(2_500L, await count.ExecuteScalarAsync());
+            // Every sample must arrive through the retry loop: stopping first would let the shutdown drain write them
+            // whether or not the loop recovered. The clock moves on each poll, so a backoff begun mid-poll elapses too.
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    _kit.Time.Advance(_kit.Options.IngestMaxRetryDelay);
+                    await using var count = laterSource.CreateCommand("SELECT count(*) FROM probe_samples");
+                    return await count.ExecuteScalarAsync() is 2_500L;
+                },
+                TimeSpan.FromSeconds(60),
+                "the retry loop wrote every held sample once Postgres was back");
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 
 namespace ControlPlane.Service.Probing.Clients;

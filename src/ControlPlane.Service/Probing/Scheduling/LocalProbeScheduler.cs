@@ -88,7 +88,7 @@ internal sealed partial class LocalProbeScheduler(
 
             if (gone.Count > 0 || added.Count > 0)
             {
-                LogShareChanged(logger, added.Count, gone.Count, owned.Count);
+                Log.ShareChanged(logger, added.Count, gone.Count, owned.Count);
             }
         }
         finally
@@ -123,7 +123,7 @@ internal sealed partial class LocalProbeScheduler(
         }
         catch (SchedulerException e)
         {
-            LogRescheduleFailed(logger, targetId.Value, e.GetType().Name);
+            Log.RescheduleFailed(logger, targetId.Value, e.GetType().Name);
         }
         finally
         {
@@ -178,10 +178,4 @@ internal sealed partial class LocalProbeScheduler(
 
         public ValueTask ReturnJob(JobScope scope, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
-
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Probe share changed: {Added} targets taken on, {Removed} handed over; this replica now probes {Owned}")]
-    private static partial void LogShareChanged(ILogger logger, int added, int removed, int owned);
-
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Could not change the probe interval of {Target} ({Error})")]
-    private static partial void LogRescheduleFailed(ILogger logger, string target, string error);
 }

@@ -28,7 +28,7 @@ internal sealed partial class ProbeRunner(
         if (!catalog.Targets.TryGetValue(targetId, out var target))
         {
             // A job left behind by a replica with an older catalog; the reconciler removes it.
-            LogUnknownTarget(logger, targetId.Value);
+            Log.UnknownTarget(logger, targetId.Value);
             return;
         }
 
@@ -45,7 +45,7 @@ internal sealed partial class ProbeRunner(
         var sample = await executor.ProbeAsync(target, cancellationToken);
         if (!sink.TryWrite(sample))
         {
-            LogSampleNotBuffered(logger, targetId.Value);
+            Log.SampleNotBuffered(logger, targetId.Value);
         }
 
         foreach (var observer in _observers)
@@ -53,10 +53,4 @@ internal sealed partial class ProbeRunner(
             observer.OnSample(sample);
         }
     }
-
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Probe job for {Target} is not in this replica's catalog; skipping")]
-    private static partial void LogUnknownTarget(ILogger logger, string target);
-
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Sample for {Target} could not be buffered for storage")]
-    private static partial void LogSampleNotBuffered(ILogger logger, string target);
 }

@@ -31,7 +31,6 @@ internal sealed partial class ProbeScheduleReconciler(
     private string _self = "";
     private IReadOnlyList<string> _members = [];
     private long _cadenceRevision;
-    private bool _legacyJobsRemoved;
     private bool _stale;
     private HashSet<TargetId>? _owned;
     private IReadOnlyList<string> _ownedFor = [];
@@ -82,12 +81,6 @@ internal sealed partial class ProbeScheduleReconciler(
     {
         try
         {
-            if (!_legacyJobsRemoved)
-            {
-                await RemoveLegacyJobsAsync(cluster, cancellationToken);
-                _legacyJobsRemoved = true;
-            }
-
             foreach (var row in await cadence.ChangedSinceAsync(_cadenceRevision, cancellationToken))
             {
                 // A decision made against another catalog interval (before a deploy changed it) no longer applies.
@@ -108,7 +101,7 @@ internal sealed partial class ProbeScheduleReconciler(
             if (_stale)
             {
                 _stale = false;
-                LogMembershipResumed(logger, _members.Count);
+                Log.MembershipResumed(logger, _members.Count);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -117,7 +110,7 @@ internal sealed partial class ProbeScheduleReconciler(
             if (!_stale)
             {
                 _stale = true;
-                LogMembershipStale(logger, e.GetType().Name, _members.Count);
+                Log.MembershipStale(logger, e.GetType().Name, _members.Count);
             }
         }
 
@@ -130,27 +123,4 @@ internal sealed partial class ProbeScheduleReconciler(
 
         Members.Set(_members.Count);
     }
-
-    /// <summary>
-    /// Earlier builds kept one trigger per target in the clustered store; left there, the clustered scheduler would
-    /// fire them beside the replicas' own probes.
-    /// </summary>
-    private async Task RemoveLegacyJobsAsync(IScheduler cluster, CancellationToken cancellationToken)
-    {
-        var legacy = await cluster.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(ProbeJob.Group), cancellationToken);
-        if (legacy.Count > 0)
-        {
-            await cluster.DeleteJobs(legacy.ToList(), cancellationToken);
-            LogLegacyJobsRemoved(logger, legacy.Count);
-        }
-    }
-
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Could not read the probing replicas ({Error}); probing the share of the {Members} replicas last known")]
-    private static partial void LogMembershipStale(ILogger logger, string error, int members);
-
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Probing replicas readable again: {Members} live")]
-    private static partial void LogMembershipResumed(ILogger logger, int members);
-
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Removed {Count} probe jobs left in the clustered job store by an earlier version")]
-    private static partial void LogLegacyJobsRemoved(ILogger logger, int count);
 }

@@ -1,7 +1,6 @@
-using ControlPlane.Service.Storage;
 using Npgsql;
 
-namespace ControlPlane.Service.Hosting;
+namespace ControlPlane.Service.Storage;
 
 /// <summary><c>migrate</c>: apply pending SQL migrations and exit. Safe to run from several replicas at once.</summary>
 internal static class MigrateCommand

@@ -1,25 +1,9 @@
-using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Health;
 using ControlPlane.Core.Probing;
-using ControlPlane.Service.Breakers;
-using ControlPlane.Service.Probing.Scheduling;
 
 namespace ControlPlane.Service.Health;
 
-/// <summary>Sliding-window statistics of every target, fed by probe results; what the read API and the breakers see.</summary>
-public sealed class TargetHealthView(HealthWindows windows, EvaluationSignal evaluation, TimeProvider time) : IProbeSampleObserver
-{
-    public HealthWindows Windows => windows;
-
-    public void OnSample(ProbeSample sample)
-    {
-        windows.Record(sample);
-        evaluation.Notify();
-    }
-
-    public WindowView WindowFor(TargetId target) => WindowView.From(windows.Snapshot(target, time.GetUtcNow()));
-}
-
+/// <summary>One target's window statistics as the API shows them and the audit trail stores them.</summary>
 public sealed record WindowView(
     double WindowSeconds,
     double Total,

@@ -1,7 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
-namespace ControlPlane.Core.Probing;
+namespace ControlPlane.Contracts.Providers;
 
 /// <summary>
 /// The fields that matter of a provider error body, whichever of the three wire shapes it came in:
@@ -14,19 +15,26 @@ namespace ControlPlane.Core.Probing;
 /// <param name="Message">Human text. Used for classification only: it may echo a (masked) key, so it never leaves this type's callers.</param>
 /// <param name="RetryDelay">Google <c>google.rpc.RetryInfo.retryDelay</c>, when present.</param>
 /// <param name="Reason">Google <c>google.rpc.ErrorInfo.reason</c>, e.g. <c>API_KEY_INVALID</c>, when present.</param>
-public sealed record ProviderError(string? Type, string? Code, string? Status, string? Message, TimeSpan? RetryDelay, string? Reason = null)
+/// <param name="AnthropicShaped">The body was Anthropic's envelope (<c>"type":"error"</c> at the top), whichever kind the caller thought it talked to.</param>
+public sealed record ProviderError(
+    string? Type, string? Code, string? Status, string? Message, TimeSpan? RetryDelay, string? Reason = null, bool AnthropicShaped = false)
 {
     /// <summary>Parses an error body; null when it is not JSON or has no recognisable error object.</summary>
-    public static ProviderError? TryParse(string? body)
+    public static ProviderError? TryParse(string? body) =>
+        string.IsNullOrWhiteSpace(body) ? null : TryParse(Encoding.UTF8.GetBytes(body));
+
+    /// <summary>Parses a UTF-8 error body as the gateway holds it; null when it is not JSON or has no recognisable error object.</summary>
+    public static ProviderError? TryParse(ReadOnlySpan<byte> body)
     {
-        if (string.IsNullOrWhiteSpace(body))
+        if (body.IsEmpty)
         {
             return null;
         }
 
         try
         {
-            using var document = JsonDocument.Parse(body);
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
             {
@@ -55,7 +63,8 @@ public sealed record ProviderError(string? Type, string? Code, string? Status, s
                 Text(error, "status"),
                 Text(error, "message"),
                 RetryDelayOf(error),
-                ReasonOf(error));
+                ReasonOf(error),
+                string.Equals(Text(root, "type"), "error", StringComparison.Ordinal));
         }
         catch (JsonException)
         {
@@ -66,6 +75,7 @@ public sealed record ProviderError(string? Type, string? Code, string? Status, s
     /// <summary>The most specific machine-readable name of the error, safe for a detail or a log line.</summary>
     public string? Name => Sanitize(Type) ?? Sanitize(Reason) ?? Sanitize(Status) ?? Sanitize(Code);
 
+    /// <summary>Whether the human text contains the fragment (case-insensitive). For classification only.</summary>
     public bool MessageContains(string fragment) =>
         Message is not null && Message.Contains(fragment, StringComparison.OrdinalIgnoreCase);
 

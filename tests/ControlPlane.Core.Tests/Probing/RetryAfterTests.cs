@@ -1,0 +1,25 @@
+using ControlPlane.Core.Probing;
+
+namespace ControlPlane.Core.Tests.Probing;
+
+public sealed class RetryAfterTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("30", null, 30_000)]
+    [InlineData("1.5", null, 1_500)]
+    [InlineData(null, "250", 250)]
+    [InlineData("30", "250", 250)]
+    [InlineData("Fri, 02 Jan 2026 03:04:15 GMT", null, 10_000)]
+    [InlineData("Fri, 02 Jan 2026 03:00:00 GMT", null, 0)]
+    public void Parse_ReadsSecondsMillisecondsAndDates(string? header, string? ms, int expectedMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), RetryAfter.Parse(header, ms, Now));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("soon")]
+    [InlineData("-3")]
+    public void Parse_Garbage_IsNull(string? header) => Assert.Null(RetryAfter.Parse(header, null, Now));
+}
