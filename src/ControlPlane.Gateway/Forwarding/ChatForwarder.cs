@@ -27,6 +27,8 @@ internal sealed class ChatForwarder(
 
     private const string DefaultAnthropicVersion = "2023-06-01";
 
+    private static readonly Dictionary<string, string> EmptyHeaders = [];
+
     private readonly GatewayOptions _options = options.Value;
 
     public async Task ForwardAsync(HttpContext context, ApiFormat format)
@@ -79,7 +81,8 @@ internal sealed class ChatForwarder(
 
                 var target = candidate.Target;
                 var provider = codecs.Provider(candidate.Provider.Kind);
-                var native = candidate.Provider.NativeFormat == client.Format;
+                // A target with an overlay is always served through the codecs: the overlay edits the decoded request.
+                var native = candidate.Provider.NativeFormat == client.Format && target.Overlay is null;
                 ChatRequest? translated = null;
                 HttpRequestMessage request;
                 if (native)
@@ -106,7 +109,7 @@ internal sealed class ChatForwarder(
                         continue;
                     }
 
-                    translated = decoded;
+                    translated = target.Overlay is { } overlay ? OverlayApplier.Apply(decoded, overlay) : decoded;
                     try
                     {
                         request = Translated(context, candidate, provider, translated);
@@ -220,6 +223,17 @@ internal sealed class ChatForwarder(
         }
 
         request.Headers.TryAddWithoutValidation("accept", translated.Stream ? "text/event-stream" : "application/json");
+        if (candidate.Provider.NativeFormat == ApiFormat.AnthropicMessages && context.Request.Headers.TryGetValue("anthropic-beta", out var beta))
+        {
+            request.Headers.TryAddWithoutValidation("anthropic-beta", (IEnumerable<string?>)beta); // an Anthropic client's own flags
+        }
+
+        foreach (var (name, value) in candidate.Target.Overlay?.Headers ?? EmptyHeaders)
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value); // validated at catalog load: never credentials or hop-by-hop
+        }
+
         Finish(request, candidate);
         return request;
     }
