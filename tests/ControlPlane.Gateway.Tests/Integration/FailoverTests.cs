@@ -11,6 +11,7 @@ namespace ControlPlane.Gateway.Tests.Integration;
 public sealed class FailoverTests(GatewayStack stack)
 {
     private static readonly string Primary = GatewayStack.Chat.PrimaryProvider;
+    private static readonly string PrimaryTarget = GatewayStack.Chat.Primary;
 
     [Fact]
     public async Task SteadyTraffic_SurvivesRefuseOverloadAndHang_WithNoAttemptsOnTheDeadTargetAfterTheSwitch()
@@ -18,7 +19,7 @@ public sealed class FailoverTests(GatewayStack stack)
         await using var client = new SteadyClient(stack.Gateway, GatewayStack.Chat.Id, concurrency: 3);
         await stack.UntilTargetAsync(GatewayStack.Chat.Id, GatewayStack.Chat.Primary, eligible: true, "the primary starts healthy");
         await client.MoreSuccessesAsync(10, "traffic flows before any outage");
-        Assert.True(stack.ChatCompletionsOn(Primary) > 0, "healthy, the primary takes the route's traffic");
+        Assert.True(await stack.AttemptsOnAsync(PrimaryTarget) > 0, "healthy, the primary takes the route's traffic");
 
         foreach (var mode in new[] { ChaosMode.Refuse, ChaosMode.Overloaded, ChaosMode.Hang })
         {
@@ -27,14 +28,14 @@ public sealed class FailoverTests(GatewayStack stack)
 
             // Requests in flight when the table switched may still have tried the primary; later ones must not.
             await client.MoreSuccessesAsync(6, $"{mode}: requests in flight at the switch finish");
-            var before = stack.ChatCompletionsOn(Primary);
+            var before = await stack.AttemptsOnAsync(PrimaryTarget);
             await client.MoreSuccessesAsync(30, $"{mode}: traffic keeps flowing on the secondary");
-            Assert.Equal(before, stack.ChatCompletionsOn(Primary));
+            Assert.Equal(before, await stack.AttemptsOnAsync(PrimaryTarget));
 
             await stack.Stack.Simulator.SetChaosAsync(Primary, ChaosSettings.Healthy);
-            var recovered = stack.ChatCompletionsOn(Primary);
+            var recovered = await stack.AttemptsOnAsync(PrimaryTarget);
             await stack.Stack.UntilAsync(
-                () => Task.FromResult(stack.ChatCompletionsOn(Primary) > recovered + 5), $"{mode}: traffic returns to the recovered primary", TimeSpan.FromSeconds(90));
+                async () => await stack.AttemptsOnAsync(PrimaryTarget) > recovered + 5, $"{mode}: traffic returns to the recovered primary", TimeSpan.FromSeconds(90));
         }
 
         Assert.True(client.Failures.IsEmpty, $"{client.Failures.Count} client requests failed:\n{string.Join("\n", client.Failures.Take(10))}");

@@ -106,8 +106,16 @@ public sealed partial class GatewayStack : IAsyncLifetime
         return version;
     }
 
-    public long ChatCompletionsOn(string provider) =>
-        Stack.Simulator.StatsOf(provider).ByPath.GetValueOrDefault("/v1/chat/completions");
+    /// <summary>
+    /// Every attempt the gateway made on a target, whatever its outcome, from the gateway's own metrics (the
+    /// simulator's counts mix the gateway's requests with the control plane's probes).
+    /// </summary>
+    public async Task<double> AttemptsOnAsync(string target)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var metrics = await PrometheusText.ScrapeAsync(http, Gateway.BaseUrl);
+        return metrics.Sum("gateway_upstream_attempts_total", labels => labels.GetValueOrDefault("target") == target);
+    }
 
     public static object OpenAiRequest(string model, bool stream) => new
     {

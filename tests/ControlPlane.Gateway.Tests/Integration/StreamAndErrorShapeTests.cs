@@ -54,20 +54,22 @@ public sealed class StreamAndErrorShapeTests(GatewayStack stack)
         Assert.Equal("error", anthropicError["type"]!.GetValue<string>());
         Assert.Equal("not_found_error", anthropicError["error"]!["type"]!.GetValue<string>());
 
-        // A route of OpenAI targets cannot serve the Anthropic Messages API: say so, do not guess.
-        using var wrongFormat = await http.SendAsync(GatewayStack.Post("/v1/messages", GatewayStack.AnthropicRequest(GatewayStack.Gpt.Id, stream: false), "2023-06-01"));
-        var wrongFormatError = JsonNode.Parse(await wrongFormat.Content.ReadAsStringAsync())!;
-        Assert.Equal(HttpStatusCode.BadRequest, wrongFormat.StatusCode);
-        Assert.Equal("invalid_request_error", wrongFormatError["error"]!["type"]!.GetValue<string>());
-        Assert.Contains("/v1/chat/completions", wrongFormatError["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        // A route of OpenAI targets serves the Anthropic Messages API too, translated.
+        using var translated = await http.SendAsync(GatewayStack.Post("/v1/messages", GatewayStack.AnthropicRequest(GatewayStack.Gpt.Id, stream: false), "2023-06-01"));
+        var translatedAnswer = JsonNode.Parse(await translated.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.OK, translated.StatusCode);
+        Assert.Equal("anthropic-messages->openai-chat", translated.Headers.GetValues("x-gateway-translated").Single());
+        Assert.Equal("pong", translatedAnswer["content"]![0]!["text"]!.GetValue<string>());
 
-        // …while the OpenAI API serves it.
-        using var gpt = await http.SendAsync(GatewayStack.Post("/v1/chat/completions", GatewayStack.OpenAiRequest(GatewayStack.Gpt.Id, stream: false)));
-        Assert.Equal(HttpStatusCode.OK, gpt.StatusCode);
-
-        // A client mistake the provider rejects goes back as it is (the simulator wants messages).
-        using var bad = await http.SendAsync(GatewayStack.Post("/v1/chat/completions", new { model = "chat" }));
+        // A client mistake the provider rejects goes back as it is (the simulator wants messages)…
+        using var bad = await http.SendAsync(GatewayStack.Post("/v1/chat/completions", new { model = GatewayStack.Gpt.Id }));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("invalid_request_error", JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
+
+        // …and one the gateway must translate is refused before any target, in the client's own API.
+        using var badTranslated = await http.SendAsync(GatewayStack.Post("/v1/chat/completions", new { model = GatewayStack.Chat.Id }));
+        Assert.Equal(HttpStatusCode.BadRequest, badTranslated.StatusCode);
+        Assert.Contains("messages", JsonNode.Parse(await badTranslated.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var models = JsonNode.Parse(await http.GetStringAsync(new Uri("/v1/models", UriKind.Relative)))!;
         Assert.Equal(["chat", "gpt"], models["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).ToArray());
