@@ -9,12 +9,29 @@ using ControlPlane.Simulator;
 
 namespace ControlPlane.Testing;
 
-/// <summary>One route of the catalog: a tier-0 target on one simulated provider and a tier-1 target on another.</summary>
+/// <summary>
+/// One route of the catalog: a tier-0 target on one simulated provider and a tier-1 target on another (the same model
+/// name unless <see cref="SecondaryModel"/> says otherwise), then any <see cref="MoreTiers"/>. A provider's kind
+/// follows its id's prefix (<see cref="ControlPlaneStack.KindOf"/>).
+/// </summary>
 public sealed record TestRoute(string Id, string PrimaryProvider, string SecondaryProvider, string Model)
 {
+    /// <summary>The tier-1 target's model, when it differs (a route across provider kinds).</summary>
+    public string? SecondaryModel { get; init; }
+
+    /// <summary>Tiers after the second, one target each.</summary>
+    public IReadOnlyList<(string Provider, string Model)> MoreTiers { get; init; } = [];
+
+    /// <summary>The route's model aliases (exact names and <c>*</c> patterns).</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
-    public string Secondary => $"{SecondaryProvider}/{Model}";
+    public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
+
+    /// <summary>Every tier's (provider, model), tier 0 first.</summary>
+    public IReadOnlyList<(string Provider, string Model)> Tiers =>
+        [(PrimaryProvider, Model), (SecondaryProvider, SecondaryModel ?? Model), .. MoreTiers];
 }
 
 /// <summary>An admin API key the test generated: the service only ever sees its SHA-256.</summary>
@@ -74,7 +91,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? environment = null,
         IReadOnlyList<TestApiKey>? keys = null)
     {
-        var providers = routes.SelectMany(r => new[] { r.PrimaryProvider, r.SecondaryProvider }).Distinct().ToList();
+        var providers = routes.SelectMany(r => r.Tiers.Select(t => t.Provider)).Distinct().ToList();
         var secrets = providers.ToDictionary(p => p, p => $"sk-sim-{p}-{Guid.NewGuid():N}");
         var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
         {
@@ -83,7 +100,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 Id = p,
                 Kind = KindOf(p),
                 ApiKey = secrets[p],
-                Models = routes.Where(r => r.PrimaryProvider == p || r.SecondaryProvider == p).Select(r => r.Model).Distinct().ToList(),
+                Models = routes.SelectMany(r => r.Tiers).Where(t => t.Provider == p).Select(t => t.Model).Distinct().ToList(),
             }).ToList(),
         });
 
@@ -223,7 +240,12 @@ public sealed class ControlPlaneStack : IAsyncDisposable
     }
 
     /// <summary>Providers whose id starts with "anthropic" are Anthropic; every other one is OpenAI.</summary>
-    public static string KindOf(string provider) => provider.StartsWith("anthropic", StringComparison.Ordinal) ? "anthropic" : "openai";
+    /// <summary>anthropic…, gemini…, local… (openai-compatible), anything else openai.</summary>
+    public static string KindOf(string provider) =>
+        provider.StartsWith("anthropic", StringComparison.Ordinal) ? "anthropic"
+        : provider.StartsWith("gemini", StringComparison.Ordinal) ? "gemini"
+        : provider.StartsWith("local", StringComparison.Ordinal) ? "openai-compatible"
+        : "openai";
 
     private static string KeyVariable(string provider) => "CP_IT_KEY_" + provider.ToUpperInvariant().Replace('-', '_');
 
@@ -248,16 +270,18 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 ["ApiKeyEnv"] = KeyVariable(p),
             }).ToArray()),
             ["Targets"] = new JsonArray(routes
-                .SelectMany(r => new[] { (r.PrimaryProvider, r.Model), (r.SecondaryProvider, r.Model) })
+                .SelectMany(r => r.Tiers)
                 .Distinct()
-                .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Item1, ["Model"] = t.Item2 })
+                .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Provider, ["Model"] = t.Model })
                 .ToArray()),
             ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject
             {
                 ["Id"] = r.Id,
-                ["Tiers"] = new JsonArray(
-                    new JsonObject { ["Targets"] = new JsonArray(new JsonObject { ["Target"] = r.Primary, ["Weight"] = 1 }) },
-                    new JsonObject { ["Targets"] = new JsonArray(new JsonObject { ["Target"] = r.Secondary, ["Weight"] = 1 }) }),
+                ["Aliases"] = new JsonArray(r.Aliases.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+                ["Tiers"] = new JsonArray(r.Tiers.Select(t => (JsonNode)new JsonObject
+                {
+                    ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{t.Provider}/{t.Model}", ["Weight"] = 1 }),
+                }).ToArray()),
             }).ToArray()),
         };
         return new JsonObject { ["Catalog"] = catalog }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
