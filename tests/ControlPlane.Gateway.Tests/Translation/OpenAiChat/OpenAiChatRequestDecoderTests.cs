@@ -56,6 +56,13 @@ public sealed class OpenAiChatRequestDecoderTests
     }
 
     [Fact]
+    public void Decode_EmptySystemMessage_IsSkipped()
+    {
+        var request = Decode("{'model':'m','messages':[{'role':'system','content':''},{'role':'user','content':'x'}]}");
+        Assert.Empty(request.System);
+    }
+
+    [Fact]
     public void Decode_SystemAfterFirstTurn_IsFoldedAndReportedDropped()
     {
         var request = Decode("{'model':'m','messages':[{'role':'system','content':'A'},{'role':'user','content':'x'},{'role':'system','content':'late'}]}");

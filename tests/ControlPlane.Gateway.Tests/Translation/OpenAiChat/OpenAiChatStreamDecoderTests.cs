@@ -149,6 +149,24 @@ public sealed class OpenAiChatStreamDecoderTests
     }
 
     [Fact]
+    public void Decode_FinishAndUsageInOneChunk_UsageKept()
+    {
+        var (events, complete) = DecodeStream(Delta("{'content':'Hi'}")
+            + Data("{'id':'chatcmpl-7','model':'llama3','choices':[{'index':0,'delta':{},'finish_reason':'stop'}],'usage':{'prompt_tokens':9,'completion_tokens':2,'total_tokens':11}}")
+            + Done);
+
+        Assert.True(complete);
+        Assert.Equal(new MessageFinished(FinishReason.EndTurn, null, new Usage(9, 2)), events[^1]);
+    }
+
+    [Fact]
+    public void Decode_ToolCallWithoutId_SynthesizesCallIndexId()
+    {
+        var (events, _) = DecodeStream(Delta("{'tool_calls':[{'index':2,'function':{'name':'f','arguments':'{}'}}]}") + Delta("{}", "'tool_calls'") + Done);
+        Assert.Equal(new BlockStarted(0, BlockKind.ToolCall, "call_2", "f"), events[1]);
+    }
+
+    [Fact]
     public void RoundTrip_EncoderOutputDecodesToTheSameEvents()
     {
         StreamEvent[] original =
