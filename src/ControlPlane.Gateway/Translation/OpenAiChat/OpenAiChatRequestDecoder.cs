@@ -301,7 +301,7 @@ internal static class OpenAiChatRequestDecoder
                     }
 
                     var text = ReadTextContent(message, path, required: true, state);
-                    if (text is not null)
+                    if (!string.IsNullOrEmpty(text)) // an empty system block says nothing; Anthropic rejects one
                     {
                         system.Add(text);
                     }
