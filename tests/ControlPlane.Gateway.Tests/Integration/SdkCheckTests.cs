@@ -31,7 +31,7 @@ public sealed class SdkCheckTests(GatewayStack stack)
     /// kind each (anthropic, openai, gemini), streaming and not, with and without a tool round trip: 36 cases.
     /// </summary>
     [Fact]
-    public async Task TranslationMatrix_EveryClientApiAgainstEveryTargetKind_ContentToolCallsFinishAndUsage()
+    public async Task SdkMatrix_EveryClientApiAgainstEveryTargetKind_ContentToolCallsFinishAndUsage()
     {
         await InstallAsync();
         foreach (var route in new[] { GatewayStack.Chat, GatewayStack.Gpt, GatewayStack.Gem })
