@@ -1,5 +1,6 @@
 using ControlPlane.Service.Leadership;
 using ControlPlane.Service.Publishing;
+using ControlPlane.Service.Subscribers;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -7,11 +8,13 @@ namespace ControlPlane.Service.Alerts;
 
 /// <summary>
 /// On the leader, finds live subscribers still behind a routing table version published more than
-/// <see cref="AlertOptions.SubscriberStaleAfter"/> ago, and hands them to the <see cref="AlertMonitor"/>.
+/// <see cref="AlertOptions.SubscriberStaleAfter"/> ago, and live subscribers holding a table this control plane never
+/// committed, and hands them to the <see cref="AlertMonitor"/>.
 /// </summary>
 internal sealed partial class StaleSubscriberWatch(
     ILeadership leadership,
     NpgsqlDataSource dataSource,
+    SubscriberStore subscribers,
     AlertMonitor monitor,
     IOptions<AlertOptions> options,
     IOptions<PublishingOptions> publishing,
@@ -31,6 +34,7 @@ internal sealed partial class StaleSubscriberWatch(
             try
             {
                 monitor.UpdateStaleSubscribers(await StaleAsync(stoppingToken));
+                monitor.UpdateUnknownTables(await subscribers.UnknownTablesAsync(time.GetUtcNow() - publishing.Value.SubscriberLiveWindow, stoppingToken));
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {

@@ -21,6 +21,7 @@ public static class PublishingServiceCollectionExtensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<SnapshotCache>();
         builder.Services.AddSingleton<SubscriberStore>();
+        builder.Services.AddSingleton<CommittedTables>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<ConvergenceMonitor>();
 
