@@ -64,6 +64,8 @@ public static class ProbeClassifier
     {
         switch (observation.Stream)
         {
+            case StreamFailure.ErrorEvent when !observation.ContentReceived:
+                return ClassifyFirstEventError(observation);
             case StreamFailure.ErrorEvent:
                 return new(ProbeOutcome.StreamError, Join("stream error event", ProviderError.TryParse(observation.ErrorBody)?.Name));
             case StreamFailure.BrokeOff:
@@ -78,6 +80,28 @@ public static class ProbeClassifier
         return observation.Latency > observation.LatencyObjective
             ? new(ProbeOutcome.Slow, $"over latency objective {observation.LatencyObjective.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms")
             : new(ProbeOutcome.Success, null);
+    }
+
+    /// <summary>
+    /// A 200 whose stream opens with an error event (Anthropic's <c>event: error</c> under load, an OpenAI-compatible
+    /// <c>data: {"error":…}</c>): the provider refused to answer, it did not fail mid-answer. Overload and rate limits
+    /// keep their own outcomes, exactly as the same error with a 529/429 status would; anything else is a stream error.
+    /// </summary>
+    private static ProbeClassification ClassifyFirstEventError(ProbeObservation observation)
+    {
+        var error = ProviderError.TryParse(observation.ErrorBody);
+        var detail = Join("stream opened with an error event", error?.Name);
+        if (IsType(error, "overloaded_error") || IsOverloadedServerError(error))
+        {
+            return new(ProbeOutcome.Overloaded, detail);
+        }
+
+        if (IsType(error, "rate_limit_error") || Same(error?.Code, "rate_limit_exceeded"))
+        {
+            return new(ProbeOutcome.RateLimited, detail);
+        }
+
+        return new(ProbeOutcome.StreamError, detail);
     }
 
     private static ProbeClassification ClassifyErrorStatus(ProbeObservation observation, int code)
