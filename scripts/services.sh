@@ -105,6 +105,8 @@ CONF
     export RABBITMQ_DIST_PORT=$(_svc_free_port)
     export ERL_EPMD_PORT=$(_svc_free_port)
     export ERL_EPMD_ADDRESS=127.0.0.1
+    # The Erlang distribution listener binds every interface unless told otherwise (epmd is bound above).
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
     export RABBITMQ_MNESIA_BASE="$SVC_DIR/rabbit/mnesia"
     export RABBITMQ_LOG_BASE="$SVC_DIR/rabbit/log"
     export RABBITMQ_ENABLED_PLUGINS_FILE="$SVC_DIR/rabbit/enabled_plugins"
@@ -113,7 +115,9 @@ CONF
     export HOME_BEFORE_RABBIT=$HOME
     mkdir -p "$SVC_DIR/rabbit/mnesia" "$SVC_DIR/rabbit/log"
     echo '[].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
-    printf 'loopback_users = none\nlog.console = false\n' >"$SVC_DIR/rabbit/rabbitmq.conf"
+    # max_message_size: the protocol's documented limit (docs/protocol.md, ProtocolLimits.MaxMessageBytes); the broker
+    # refuses a larger publish, so an oversized table never reaches a subscriber's queue.
+    printf 'loopback_users = none\nlog.console = false\nmax_message_size = 1048576\n' >"$SVC_DIR/rabbit/rabbitmq.conf"
     SVC_RMQ_HOME="$SVC_DIR/rabbit"
     HOME="$SVC_RMQ_HOME" "$rbin/rabbitmq-server" -detached >"$SVC_DIR/rabbit/start.log" 2>&1
     if ! _svc_wait_port "$SVC_RMQ_PORT" 90; then
@@ -121,7 +125,30 @@ CONF
         return 1
     fi
     export CONTROLPLANE_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$SVC_RMQ_PORT/"
+    export CONTROLPLANE_TEST_SERVICES_DIR="$SVC_DIR"
     _svc_log "rabbitmq on 127.0.0.1:$SVC_RMQ_PORT"
+    services_check_loopback || return 1
+}
+
+# Lists every listening TCP socket of the services started above (Postgres, RabbitMQ's node, epmd) and fails on any
+# not bound to 127.0.0.1 or ::1. Sockets are matched to processes by inode, so nothing else on the machine counts.
+services_check_loopback() {
+    local pids=() pid inodes bad=0
+    for pid in $(pgrep -f -- "$SVC_DIR" 2>/dev/null); do pids+=("$pid"); done
+    for pid in $(pgrep -x epmd 2>/dev/null); do
+        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "ERL_EPMD_PORT=$ERL_EPMD_PORT" && pids+=("$pid")
+    done
+    inodes=$(for pid in "${pids[@]}"; do ls -l "/proc/$pid/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]/\1/p'; done | sort -u)
+    [ -n "$inodes" ] || { _svc_log "no sockets found for the services"; return 1; }
+    # /proc/net/tcp{,6}: local address is hex ip:port, state 0A is LISTEN, field 10 the inode.
+    while read -r addr inode; do
+        case "$addr" in
+            0100007F:*|00000000000000000000000001000000:*) _svc_log "listening on loopback ${addr##*:} (hex port)";;
+            *) _svc_log "NOT loopback: $addr (inode $inode)"; bad=1;;
+        esac
+    done < <(awk -v list="$(echo $inodes)" 'BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+                 FNR > 1 && $4 == "0A" && ($10 in want) { print $2, $10 }' /proc/net/tcp /proc/net/tcp6)
+    return $bad
 }
 
 services_stop() {

@@ -8,11 +8,15 @@ namespace ControlPlane.Demo;
 
 /// <summary>
 /// Brings up three simulated providers, the control plane and a data plane, sends steady traffic on route
-/// chat-default through the gateway, takes the primary provider hard down, brings it back, and prints the failover timeline.
+/// chat-default through the gateway from two clients — an OpenAI-API one naming the route, and an Anthropic-API one
+/// (as Claude Code would) naming its own Claude model, which reaches the route by the alias <c>claude-*</c> — takes
+/// the Anthropic provider hard down, brings it back, and prints the failover timeline: the Anthropic-API client keeps
+/// getting answers, translated from the OpenAI target's.
 /// </summary>
 internal sealed class DemoRun(DemoOptions options)
 {
     private const string Route = "chat-default";
+    private const string ClaudeModel = "claude-sonnet-4-5";
     private static readonly (string Id, string Kind, string Model)[] Providers =
     [
         ("anthropic", "anthropic", "claude-sonnet-4-5"),
@@ -82,10 +86,22 @@ internal sealed class DemoRun(DemoOptions options)
         await using var gateway = await ServiceProcess.StartAsync("ControlPlane.Gateway", gatewayVariables, readyTimeout: TimeSpan.FromSeconds(120));
         _timeline.Mark($"gateway ready at {gateway.BaseUrl} (OpenAI- and Anthropic-compatible)");
 
-        using var traffic = new GatewayTraffic(gateway.BaseUrl, Route);
+        using var traffic = new GatewayTraffic(gateway.BaseUrl, Route, ClientApi.OpenAiChat);
+        using var claude = new GatewayTraffic(gateway.BaseUrl, ClaudeModel, ClientApi.AnthropicMessages);
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var trafficTask = traffic.RunAsync(options.RequestsPerSecond, stopTraffic.Token);
-        _timeline.Mark($"client sending {options.RequestsPerSecond} requests/s to the gateway, model \"{Route}\"");
+        var claudeTask = claude.RunAsync(Math.Max(1, options.RequestsPerSecond / 2), stopTraffic.Token);
+        _timeline.Mark($"OpenAI-API client sending {options.RequestsPerSecond} requests/s to the gateway, model \"{Route}\"");
+        _timeline.Mark($"Anthropic-API client (as Claude Code) sending {Math.Max(1, options.RequestsPerSecond / 2)} requests/s, model \"{ClaudeModel}\" → route {Route} by the alias claude-*");
+        string? claudeMovedTo = null;
+        claude.Served += (target, _, translated) =>
+        {
+            if (claudeMovedTo is null && target != Primary)
+            {
+                claudeMovedTo = target;
+                _timeline.Mark($"Anthropic-API client now answered by {target} (translated {translated ?? "?"}, overlay applied): it never noticed");
+            }
+        };
         var watcher = new ControlPlaneWatcher(api, _timeline, Primary, GatewayId);
         var watching = watcher.RunAsync(stopTraffic.Token);
 
@@ -101,7 +117,7 @@ internal sealed class DemoRun(DemoOptions options)
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var recovering = false;
         string? movedTo = null;
-        traffic.Served += (target, attempts) =>
+        traffic.Served += (target, attempts, _) =>
         {
             if (movedTo is null && target != Primary)
             {
@@ -140,16 +156,18 @@ internal sealed class DemoRun(DemoOptions options)
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
 
         await stopTraffic.CancelAsync();
-        await Task.WhenAll(Quietly(trafficTask), Quietly(watching));
+        await Task.WhenAll(Quietly(trafficTask), Quietly(claudeTask), Quietly(watching));
         Console.WriteLine();
         Console.WriteLine("== summary");
-        Console.WriteLine($"  requests sent {traffic.Sent}, succeeded {traffic.Succeeded}, FAILED {traffic.Failed} (safety-net retries {traffic.Retried})");
-        Console.WriteLine($"  served by: {string.Join(", ", traffic.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
+        Console.WriteLine($"  OpenAI-API client: requests sent {traffic.Sent}, succeeded {traffic.Succeeded}, FAILED {traffic.Failed} (safety-net retries {traffic.Retried})");
+        Console.WriteLine($"    served by: {string.Join(", ", traffic.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
+        Console.WriteLine($"  Anthropic-API client ({ClaudeModel}): requests sent {claude.Sent}, succeeded {claude.Succeeded}, FAILED {claude.Failed} (safety-net retries {claude.Retried})");
+        Console.WriteLine($"    served by: {string.Join(", ", claude.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
         Console.WriteLine($"  outage → gateway routing around it: {failover.TotalSeconds:0.0} s (probe interval {options.ProbeInterval.TotalSeconds} s); failed by then: {failedAtFailover}");
         Console.WriteLine($"  safety-net retries after the gateway applied the new table: {retriesAfterReroute} (no request even tried the dead provider)");
         Console.WriteLine($"  routing table versions: {await VersionCountAsync(api)}; see {controlPlane.BaseUrl}api/transitions for the audit trail");
         Directory.Delete(_work, recursive: true);
-        return traffic.Failed == 0 ? 0 : 1;
+        return traffic.Failed == 0 && claude.Failed == 0 ? 0 : 1;
     }
 
     private static string Summary(GatewayTraffic traffic) =>
@@ -175,6 +193,25 @@ internal sealed class DemoRun(DemoOptions options)
 
     private static string KeyVariable(string provider) => "DEMO_KEY_" + provider.ToUpperInvariant();
 
+    /// <summary>
+    /// The fallbacks' pre-configured alternatives (docs/configuration.md, "Overlays"): a Claude-tuned request keeps
+    /// working on GPT and Gemini with their own instructions and limits.
+    /// </summary>
+    private static JsonNode? Overlay(string kind) => kind switch
+    {
+        "openai" => new JsonObject
+        {
+            ["SystemPrompt"] = new JsonObject { ["Mode"] = "prepend", ["Text"] = "You are a concise assistant. Answer in plain text." },
+            ["Clamps"] = new JsonObject { ["MaxTokens"] = 16384 },
+            ["Remove"] = new JsonArray("reasoning"),
+        },
+        "gemini" => new JsonObject
+        {
+            ["Clamps"] = new JsonObject { ["MaxTokens"] = 8192, ["TemperatureMax"] = 1.0 },
+        },
+        _ => null,
+    };
+
     private string CatalogJson(SimulatorHost simulator)
     {
         var interval = options.ProbeInterval.ToString("c", CultureInfo.InvariantCulture);
@@ -189,10 +226,16 @@ internal sealed class DemoRun(DemoOptions options)
                 ["BaseUrl"] = simulator.BaseUrlOf(p.Id).ToString(),
                 ["ApiKeyEnv"] = KeyVariable(p.Id),
             }).ToArray()),
-            ["Targets"] = new JsonArray(Providers.Select(p => (JsonNode)new JsonObject { ["Provider"] = p.Id, ["Model"] = p.Model }).ToArray()),
+            ["Targets"] = new JsonArray(Providers.Select(p => (JsonNode)new JsonObject
+            {
+                ["Provider"] = p.Id,
+                ["Model"] = p.Model,
+                ["Overlay"] = Overlay(p.Kind),
+            }).ToArray()),
             ["Routes"] = new JsonArray(new JsonObject
             {
                 ["Id"] = Route,
+                ["Aliases"] = new JsonArray("claude-*", "gpt-4o*"),
                 ["PanicPolicy"] = "fail-open",
                 ["Tiers"] = new JsonArray(Providers.Select(p => (JsonNode)new JsonObject
                 {

@@ -57,14 +57,16 @@ public sealed class RoutingTableAppliedEventArgs(RoutingTableChanged? previous, 
     public TableSource Source { get; } = source;
 }
 
-/// <summary>Monotonic counters of a subscriber (exposed as properties; the SDK has no metrics dependency).</summary>
+/// <summary>
+/// Monotonic counters of a subscriber (exposed as properties; the SDK has no metrics dependency). Rejections are kept
+/// per reason of the closed set <see cref="RejectionReasons"/>, so a host can export them as one labelled counter
+/// (the gateway exports <c>gateway_routing_table_rejections_total{reason}</c>) without any free text in a label.
+/// </summary>
 public sealed class SubscriptionCounters
 {
+    private readonly long[] _rejected = new long[RejectionReasons.All.Count];
     private long _applied;
     private long _ignored;
-    private long _malformed;
-    private long _badSignature;
-    private long _unknownKeyId;
     private long _statusReports;
 
     /// <summary>Tables applied.</summary>
@@ -74,19 +76,36 @@ public sealed class SubscriptionCounters
     public long Ignored => Interlocked.Read(ref _ignored);
 
     /// <summary>Candidates rejected, all reasons.</summary>
-    public long Rejected => RejectedMalformed + RejectedBadSignature + RejectedUnknownKeyId;
+    public long Rejected => RejectedByReason.Values.Sum();
 
     /// <summary>Candidates rejected as malformed.</summary>
-    public long RejectedMalformed => Interlocked.Read(ref _malformed);
+    public long RejectedMalformed => RejectedFor(RejectionReasons.Malformed);
 
     /// <summary>Candidates rejected for a bad signature.</summary>
-    public long RejectedBadSignature => Interlocked.Read(ref _badSignature);
+    public long RejectedBadSignature => RejectedFor(RejectionReasons.BadSignature);
 
     /// <summary>Candidates rejected for an untrusted key id.</summary>
-    public long RejectedUnknownKeyId => Interlocked.Read(ref _unknownKeyId);
+    public long RejectedUnknownKeyId => RejectedFor(RejectionReasons.UnknownKeyId);
+
+    /// <summary>Candidates rejected before parsing for their size.</summary>
+    public long RejectedTooLarge => RejectedFor(RejectionReasons.TooLarge);
+
+    /// <summary>Validly signed candidates claiming the held version with other content.</summary>
+    public long RejectedVersionConflict => RejectedFor(RejectionReasons.VersionConflict);
+
+    /// <summary>Rejections per reason: every member of <see cref="RejectionReasons.All"/>, zeros included.</summary>
+    public IReadOnlyDictionary<string, long> RejectedByReason =>
+        RejectionReasons.All.Select((reason, i) => (reason, i)).ToDictionary(p => p.reason, p => Interlocked.Read(ref _rejected[p.i]), StringComparer.Ordinal);
 
     /// <summary>Status reports published.</summary>
     public long StatusReportsPublished => Interlocked.Read(ref _statusReports);
+
+    /// <summary>Rejections for one reason of <see cref="RejectionReasons.All"/> (0 for anything else).</summary>
+    public long RejectedFor(string reason)
+    {
+        var index = IndexOf(reason);
+        return index < 0 ? 0 : Interlocked.Read(ref _rejected[index]);
+    }
 
     internal void Count(ApplyDecision decision)
     {
@@ -95,16 +114,24 @@ public sealed class SubscriptionCounters
             case ApplyOutcome.Applied: Interlocked.Increment(ref _applied); break;
             case ApplyOutcome.Ignored: Interlocked.Increment(ref _ignored); break;
             default:
-                switch (decision.RejectionReason)
-                {
-                    case RejectionReasons.BadSignature: Interlocked.Increment(ref _badSignature); break;
-                    case RejectionReasons.UnknownKeyId: Interlocked.Increment(ref _unknownKeyId); break;
-                    default: Interlocked.Increment(ref _malformed); break;
-                }
-
+                var index = IndexOf(decision.RejectionReason);
+                Interlocked.Increment(ref _rejected[index < 0 ? IndexOf(RejectionReasons.Malformed) : index]);
                 break;
         }
     }
 
     internal void CountStatusReport() => Interlocked.Increment(ref _statusReports);
+
+    private static int IndexOf(string? reason)
+    {
+        for (var i = 0; i < RejectionReasons.All.Count; i++)
+        {
+            if (string.Equals(RejectionReasons.All[i], reason, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

@@ -44,6 +44,9 @@ public sealed class RoutingTableStore : IRoutingTableSource
     /// <summary>The applied message exactly as received (what the cache file holds).</summary>
     public ReadOnlyMemory<byte>? CurrentJson => _applied?.Json;
 
+    /// <summary><see cref="CanonicalJson.ContentHash"/> of the applied table (reported to the control plane).</summary>
+    public string? CurrentContentHash => _applied?.ContentHash;
+
     /// <inheritdoc />
     public bool IsConnected => _contact.Connected;
 
@@ -77,22 +80,66 @@ public sealed class RoutingTableStore : IRoutingTableSource
     /// <inheritdoc />
     public SubscriptionCounters Counters { get; } = new();
 
-    /// <summary>Verifies a raw message and applies it when it is valid and newer.</summary>
+    /// <summary>
+    /// Verifies a raw message and applies it when it is valid and newer. A message over
+    /// <see cref="ProtocolLimits.MaxMessageBytes"/> is rejected before it is parsed.
+    /// </summary>
     public ApplyDecision Offer(ReadOnlySpan<byte> utf8Json, TableSource source)
     {
+        if (utf8Json.Length > ProtocolLimits.MaxMessageBytes)
+        {
+            return RejectOversized(utf8Json.Length, source);
+        }
+
         var verification = _verifier.Verify(utf8Json);
+        string? candidateHash = null;
+        var held = _applied;
+        if (verification.IsValid && held is not null && verification.Message!.Version == held.Message.Version)
+        {
+            // Only a candidate claiming the held version needs its content compared.
+            candidateHash = CanonicalJson.ContentHash(utf8Json);
+        }
+
+        return Apply(verification, candidateHash, utf8Json, source);
+    }
+
+    /// <summary>
+    /// Records a candidate refused for its size without reading it (e.g. a snapshot whose Content-Length is over the
+    /// limit): rejected as <see cref="RejectionReasons.TooLarge"/>, counted and reported like any rejection.
+    /// </summary>
+    public ApplyDecision RejectOversized(long size, TableSource source)
+    {
+        var decision = TableApplier.TooLarge(size);
+        lock (_gate)
+        {
+            _lastRejection = new RejectionInfo { Version = null, Reason = $"{decision.RejectionReason}: {decision.Detail}", At = _time.GetUtcNow() };
+            Counters.Count(decision);
+        }
+
+        Decided?.Invoke(decision, source);
+        return decision;
+    }
+
+    private ApplyDecision Apply(RoutingTableVerification verification, string? candidateHash, ReadOnlySpan<byte> utf8Json, TableSource source)
+    {
         ApplyDecision decision;
         RoutingTableChanged? previous;
         List<TaskCompletionSource<RoutingTableChanged>>? released = null;
         lock (_gate)
         {
-            previous = _applied?.Message;
-            decision = TableApplier.Decide(previous?.Version, verification);
+            var held = _applied;
+            previous = held?.Message;
+            if (candidateHash is null && verification.IsValid && held is not null && verification.Message!.Version == held.Message.Version)
+            {
+                candidateHash = CanonicalJson.ContentHash(utf8Json); // The held table changed since the check outside the lock.
+            }
+
+            decision = TableApplier.Decide(previous?.Version, held?.ContentHash, verification, candidateHash, settlesConflicts: source == TableSource.Snapshot);
             var now = _time.GetUtcNow();
             switch (decision.Outcome)
             {
                 case ApplyOutcome.Applied:
-                    _applied = new Applied(decision.Message!, utf8Json.ToArray(), now);
+                    _applied = new Applied(decision.Message!, utf8Json.ToArray(), candidateHash ?? CanonicalJson.ContentHash(utf8Json), now);
                     if (source == TableSource.Cache && _contact.Last is null)
                     {
                         // The only instant a cached table is known to have been current.
@@ -174,7 +221,7 @@ public sealed class RoutingTableStore : IRoutingTableSource
         return released;
     }
 
-    private sealed record Applied(RoutingTableChanged Message, byte[] Json, DateTimeOffset At);
+    private sealed record Applied(RoutingTableChanged Message, byte[] Json, string ContentHash, DateTimeOffset At);
 
     private sealed record Contact(bool Connected, DateTimeOffset? Last);
 }

@@ -26,6 +26,8 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
         new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Lock _cacheGate = new();
     private readonly SemaphoreSlim _publishGate = new(1, 1);
+    private readonly Channel<bool> _conflicts = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private long _cachedVersion;
     private volatile IChannel? _publishChannel;
 
@@ -67,7 +69,8 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var reporting = Task.WhenAll(RunPeriodicReportsAsync(stoppingToken), RunReportPublisherAsync(stoppingToken));
+        var reporting = Task.WhenAll(
+            RunPeriodicReportsAsync(stoppingToken), RunReportPublisherAsync(stoppingToken), RunConflictResolutionAsync(stoppingToken));
         await RunSubscriptionAsync(stoppingToken);
         await reporting;
     }
@@ -114,6 +117,12 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
             case ApplyOutcome.Rejected:
                 Log.Rejected(_logger, decision.Message?.Version, source, decision.RejectionReason!, decision.Detail);
                 _reports.Writer.TryWrite(BuildStatus());
+                if (decision.RejectionReason == RejectionReasons.VersionConflict && source != TableSource.Snapshot)
+                {
+                    // Two tables claim one version: ask the control plane which one is its own (its answer settles it).
+                    _conflicts.Writer.TryWrite(true);
+                }
+
                 break;
             default:
                 Log.Ignored(_logger, decision.Message!.Version, _store.CurrentVersion ?? 0, source);
@@ -196,8 +205,16 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
                 return false;
             }
 
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            return _store.Offer(body, TableSource.Snapshot).Outcome != ApplyOutcome.Rejected;
+            // The size limit holds before parsing here too: never buffer more than the limit of an answer.
+            if (response.Content.Headers.ContentLength is > ProtocolLimits.MaxMessageBytes and var declared)
+            {
+                return _store.RejectOversized(declared, TableSource.Snapshot).Outcome != ApplyOutcome.Rejected;
+            }
+
+            var body = await ReadBoundedAsync(response.Content, timeout.Token);
+            return body is null
+                ? _store.RejectOversized(ProtocolLimits.MaxMessageBytes + 1L, TableSource.Snapshot).Outcome != ApplyOutcome.Rejected
+                : _store.Offer(body, TableSource.Snapshot).Outcome != ApplyOutcome.Rejected;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -209,6 +226,26 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
             Log.SnapshotFailed(_logger, e.GetBaseException().Message, null);
             return false;
         }
+    }
+
+    /// <returns>The body, or null when it is longer than <see cref="ProtocolLimits.MaxMessageBytes"/> (read no further).</returns>
+    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > ProtocolLimits.MaxMessageBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private async Task RunSubscriptionAsync(CancellationToken stoppingToken)
@@ -365,6 +402,21 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
         }
     }
 
+    private async Task RunConflictResolutionAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var _ in _conflicts.Reader.ReadAllAsync(stoppingToken))
+            {
+                await TryFetchSnapshotAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
     private async Task RunPeriodicReportsAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.StatusReportInterval, _time);
@@ -434,6 +486,7 @@ internal sealed partial class ControlPlaneClientService : BackgroundService
         Host = Environment.MachineName,
         AppliedVersion = _store.CurrentVersion,
         AppliedAt = _store.AppliedAt,
+        AppliedContentHash = _store.CurrentContentHash,
         ReportedAt = _time.GetUtcNow(),
         LastRejection = _store.LastRejection,
     };

@@ -21,6 +21,13 @@ public sealed record SubscriberStatus
     /// <summary>When that version was applied by this instance.</summary>
     public DateTimeOffset? AppliedAt { get; init; }
 
+    /// <summary>
+    /// Lowercase hex SHA-256 of the canonical JSON of the applied table (the signing input, see
+    /// <see cref="CanonicalJson.ContentHash(System.ReadOnlySpan{byte})"/>): lets the control plane tell its own table
+    /// from another one carrying the same version. Optional (added later); null when no table is held.
+    /// </summary>
+    public string? AppliedContentHash { get; init; }
+
     /// <summary>When this report was produced.</summary>
     public required DateTimeOffset ReportedAt { get; init; }
 

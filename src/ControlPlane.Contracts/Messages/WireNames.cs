@@ -65,17 +65,70 @@ public static class SubscriberKinds
     public const string Sdk = "sdk";
 }
 
-/// <summary>Reasons a subscriber rejects a table (<see cref="RejectionInfo.Reason"/>).</summary>
+/// <summary>
+/// Reasons a subscriber rejects a table (<see cref="RejectionInfo.Reason"/>): a closed set, so metrics may use them as
+/// label values. A subscriber reports one of these, optionally followed by <c>": detail"</c>.
+/// </summary>
 public static class RejectionReasons
 {
-    /// <summary>Not JSON, or not a valid <see cref="RoutingTableChanged"/>.</summary>
+    /// <summary>Not JSON, not a valid <see cref="RoutingTableChanged"/>, or a signature that is not 64 bytes of base64 (empty included).</summary>
     public const string Malformed = "malformed";
+
+    /// <summary>Larger than <see cref="ProtocolLimits.MaxMessageBytes"/>: refused before parsing.</summary>
+    public const string TooLarge = "too-large";
 
     /// <summary>Signed with a key id the subscriber does not trust.</summary>
     public const string UnknownKeyId = "unknown-key-id";
 
     /// <summary>The signature does not match the content.</summary>
     public const string BadSignature = "bad-signature";
+
+    /// <summary>
+    /// Validly signed, same version as the table held, different content: two tables claim one version, so one of
+    /// them was not issued by the control plane. Never silently ignored.
+    /// </summary>
+    public const string VersionConflict = "version-conflict";
+
+    /// <summary>The label used for a reported reason outside this set (a subscriber of another implementation).</summary>
+    public const string Other = "other";
+
+    /// <summary>Every reason, in check order.</summary>
+    public static IReadOnlyList<string> All { get; } = [TooLarge, Malformed, UnknownKeyId, BadSignature, VersionConflict];
+
+    /// <summary>
+    /// The closed label of a reported reason (<c>"bad-signature: detail"</c> → <c>bad-signature</c>); anything else is
+    /// <see cref="Other"/>, so no free text (an attacker's key id, parser messages) ever becomes a metric label.
+    /// </summary>
+    public static string LabelOf(string? reason)
+    {
+        if (string.IsNullOrEmpty(reason))
+        {
+            return Other;
+        }
+
+        var colon = reason.IndexOf(':', StringComparison.Ordinal);
+        var head = (colon < 0 ? reason : reason[..colon]).Trim();
+        foreach (var known in All)
+        {
+            if (string.Equals(known, head, StringComparison.Ordinal))
+            {
+                return known;
+            }
+        }
+
+        return Other;
+    }
+}
+
+/// <summary>Limits of the distribution protocol.</summary>
+public static class ProtocolLimits
+{
+    /// <summary>
+    /// Largest routing-table message (AMQP body or snapshot HTTP body) in bytes: 1 MiB. Subscribers refuse anything
+    /// larger before parsing it (<see cref="RejectionReasons.TooLarge"/>); the broker is configured to refuse it too.
+    /// A table of 1,000 routes × 10 targets is about 400 KiB.
+    /// </summary>
+    public const int MaxMessageBytes = 1024 * 1024;
 }
 
 /// <summary>Wire names of probe and traffic outcomes (keys of <see cref="TargetTraffic.Outcomes"/>).</summary>

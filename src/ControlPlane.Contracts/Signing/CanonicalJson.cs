@@ -45,6 +45,15 @@ public static class CanonicalJson
     /// <summary>The bytes a signature covers, for a message in memory (serialized with <see cref="ContractsJson"/> first).</summary>
     public static byte[] SigningInput(RoutingTableChanged message) => SigningInput(ContractsJson.Serialize(message));
 
+    /// <summary>
+    /// Identity of a table's content: lowercase hex SHA-256 of <see cref="SigningInput(ReadOnlySpan{byte})"/>. Two
+    /// messages with the same version and different hashes are two different tables; the signature itself is left
+    /// out because ECDSA signatures differ on every signing of the same content.
+    /// </summary>
+    /// <exception cref="CanonicalJsonException">Not a JSON object, or content canonical JSON does not allow.</exception>
+    public static string ContentHash(ReadOnlySpan<byte> messageUtf8Json) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(SigningInput(messageUtf8Json)));
+
     private static byte[] CanonicalizeCore(ReadOnlySpan<byte> utf8Json, string? excludedTopLevelProperty)
     {
         JsonDocument document;

@@ -71,26 +71,27 @@ public sealed class RoutingTableVerifier
             return new RoutingTableVerification(VerificationResult.Malformed, null, e.Message);
         }
 
-        if (!_keys.TryGetValue(message.KeyId, out var key))
-        {
-            return new RoutingTableVerification(VerificationResult.UnknownKeyId, message, $"key id '{message.KeyId}' is not trusted");
-        }
-
+        // Shape before trust: an empty or truncated signature is a malformed message whatever key it names.
         var signature = new byte[64];
-        if (!Convert.TryFromBase64String(message.Signature, signature, out var written))
+        if (!Convert.TryFromBase64String(message.Signature, signature, out var written) || written != 64)
         {
             return new RoutingTableVerification(VerificationResult.Malformed, message, "the signature is not 64 bytes of base64");
+        }
+
+        if (!_keys.TryGetValue(message.KeyId, out var key))
+        {
+            return new RoutingTableVerification(VerificationResult.UnknownKeyId, message, "the key id is not trusted");
         }
 
         bool valid;
         lock (key)
         {
-            valid = written == 64 && key.VerifyData(input, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            valid = key.VerifyData(input, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         }
 
         return valid
             ? new RoutingTableVerification(VerificationResult.Valid, message, null)
-            : new RoutingTableVerification(VerificationResult.BadSignature, message, $"signature does not match (key id '{message.KeyId}')");
+            : new RoutingTableVerification(VerificationResult.BadSignature, message, "the signature does not match the content");
     }
 
     /// <summary>Verifies a message in memory (serialized with <see cref="ContractsJson"/> first).</summary>

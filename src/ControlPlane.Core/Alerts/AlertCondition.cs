@@ -40,6 +40,10 @@ public sealed record AlertCondition(
     public static AlertCondition Panic(string routeId, string summary) =>
         new(AlertKeys.Route(routeId), AlertKind.RoutePanic, summary, RouteId: routeId);
 
+    /// <summary>One fleet-wide key: the first report of a foreign table pages; more reports keep the same alert open.</summary>
+    public static AlertCondition UnknownTable(string summary) =>
+        new(AlertKeys.UnknownTable, AlertKind.UnknownTable, summary);
+
     public static AlertCondition StaleSubscriber(string subscriberId, string summary) =>
         new(AlertKeys.Subscriber(subscriberId), AlertKind.SubscriberStale, summary);
 }
@@ -54,4 +58,6 @@ public static class AlertKeys
     public static string Route(string routeId) => $"route:{routeId}:panic";
 
     public static string Subscriber(string subscriberId) => $"subscriber:{subscriberId}:stale";
+
+    public const string UnknownTable = "fleet:unknown-table";
 }

@@ -9,6 +9,7 @@ namespace ControlPlane.Core.Alerts;
 /// <param name="ObservingSince">When this replica started watching (a new leader has no samples yet).</param>
 /// <param name="StaleSubscribers">Subscriber id and why it counts as stale.</param>
 /// <param name="StateSince">When each target's breaker entered its current state.</param>
+/// <param name="UnknownTables">Live subscribers holding a table the control plane never committed, and what they hold.</param>
 public sealed record AlertInputs(
     ProviderCatalog Catalog,
     IReadOnlyDictionary<TargetId, CircuitState> States,
@@ -18,7 +19,8 @@ public sealed record AlertInputs(
     ComputedRoutingTable? Table,
     IReadOnlyList<(string SubscriberId, string Reason)> StaleSubscribers,
     DateTimeOffset Now,
-    IReadOnlyDictionary<TargetId, DateTimeOffset>? StateSince = null);
+    IReadOnlyDictionary<TargetId, DateTimeOffset>? StateSince = null,
+    IReadOnlyList<(string SubscriberId, string Reason)>? UnknownTables = null);
 
 /// <summary>Derives the conditions that hold right now from breaker states, signals, the table and the fleet.</summary>
 public static class AlertConditions
@@ -75,6 +77,15 @@ public static class AlertConditions
         foreach (var (subscriber, reason) in inputs.StaleSubscribers)
         {
             conditions.Add(AlertCondition.StaleSubscriber(subscriber, $"subscriber {subscriber} is stale: {reason}"));
+        }
+
+        // One fleet-wide alert, not one per subscriber: a foreign table spreads to every subscriber at once.
+        if (inputs.UnknownTables is { Count: > 0 } unknown)
+        {
+            var first = unknown.OrderBy(u => u.SubscriberId, StringComparer.Ordinal).First();
+            conditions.Add(AlertCondition.UnknownTable(
+                $"unknown table in the fleet (possible signing key compromise): {unknown.Count} subscriber(s) hold a table " +
+                $"this control plane never committed; e.g. {first.SubscriberId}: {first.Reason}"));
         }
 
         return conditions;

@@ -24,6 +24,13 @@ public enum AlertKind
     /// <summary>No sample for a target for several probe intervals (<c>provider:model:probes-stalled</c>).</summary>
     ProbesStalled,
 
+    /// <summary>
+    /// A subscriber reports a table version the control plane never committed, or a committed version with other
+    /// content: a table signed with our key but not by us is in the fleet (possible key compromise)
+    /// (<c>fleet:unknown-table</c>).
+    /// </summary>
+    UnknownTable,
+
     /// <summary>Fired by an operator to check a sink end to end; never deduplicated.</summary>
     Test,
 }
@@ -47,7 +54,7 @@ public static class AlertKinds
 {
     public static AlertSeverity SeverityOf(AlertKind kind) => kind switch
     {
-        AlertKind.ProviderIncident or AlertKind.RoutePanic => AlertSeverity.Critical,
+        AlertKind.ProviderIncident or AlertKind.RoutePanic or AlertKind.UnknownTable => AlertSeverity.Critical,
         AlertKind.TargetOpen or AlertKind.Misconfiguration => AlertSeverity.Error,
         AlertKind.QuotaExhausted or AlertKind.SubscriberStale or AlertKind.ProbesStalled => AlertSeverity.Warning,
         _ => AlertSeverity.Info,
@@ -63,6 +70,7 @@ public static class AlertKinds
         AlertKind.QuotaExhausted => "quota",
         AlertKind.SubscriberStale => "stale",
         AlertKind.ProbesStalled => "probes-stalled",
+        AlertKind.UnknownTable => "unknown-table",
         _ => "test",
     };
 
@@ -89,6 +97,35 @@ public static class AlertKinds
         AlertSeverity.Warning => "warning",
         _ => "info",
     };
+
+    /// <summary>
+    /// What a resolve says: the condition is over. A resolve must never repeat its trigger's words ("breaker is open"
+    /// in a message sent after it closed), so the summary comes from the kind, naming the subject when there is one.
+    /// </summary>
+    public static string ResolveSummaryOf(AlertCondition condition)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var subject = condition switch
+        {
+            { RouteId: { } route } => $"route {route}",
+            { ProviderId: { } provider, Model: { } model } => $"{provider}/{model}",
+            { ProviderId: { } provider } => $"provider {provider}",
+            _ => null,
+        };
+        var what = condition.Kind switch
+        {
+            AlertKind.ProviderIncident => "incident over: the provider's targets are no longer failing together",
+            AlertKind.RoutePanic => "panic over: the route has an eligible target again",
+            AlertKind.TargetOpen => "breaker closed",
+            AlertKind.Misconfiguration => "misconfiguration cleared: auth and requests succeed again",
+            AlertKind.QuotaExhausted => "quota available again",
+            AlertKind.SubscriberStale => "subscriber caught up or gone",
+            AlertKind.ProbesStalled => "probe samples arriving again",
+            AlertKind.UnknownTable => "no subscriber reports an unknown table any more",
+            _ => "resolved",
+        };
+        return subject is null ? $"Resolved: {what}" : $"Resolved: {what} ({subject})";
+    }
 
     public static string NameOf(AlertAction action) => action == AlertAction.Trigger ? "trigger" : "resolve";
 }

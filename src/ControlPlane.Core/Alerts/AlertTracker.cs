@@ -66,7 +66,7 @@ public sealed class AlertTracker(AlertSettings settings)
 
             if (state.Active)
             {
-                events.Add(new AlertEvent(AlertAction.Resolve, state.Condition, now));
+                events.Add(new AlertEvent(AlertAction.Resolve, state.Condition with { Summary = AlertKinds.ResolveSummaryOf(state.Condition) }, now));
             }
 
             var quiet = state with { Active = false, TrueSince = null };

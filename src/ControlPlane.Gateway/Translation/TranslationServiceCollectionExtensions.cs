@@ -1,4 +1,8 @@
 using ControlPlane.Gateway.Hosting;
+using ControlPlane.Gateway.Translation.Anthropic;
+using ControlPlane.Gateway.Translation.Gemini;
+using ControlPlane.Gateway.Translation.OpenAiChat;
+using ControlPlane.Gateway.Translation.Responses;
 using ControlPlane.Gateway.Upstreams;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +19,21 @@ public static class TranslationServiceCollectionExtensions
 
     internal static CodecRegistry Create(GatewayOptions options, TimeProvider time)
     {
-        throw new NotImplementedException("codecs land with their branches");
+        var anthropic = new AnthropicCodec(options.DefaultMaxTokens);
+        var openAi = new OpenAiChatCodec(OpenAiChatDialect.OpenAi, time);
+        return new CodecRegistry(
+            new Dictionary<ApiFormat, IClientCodec>
+            {
+                [ApiFormat.AnthropicMessages] = anthropic,
+                [ApiFormat.OpenAiChat] = openAi,
+                [ApiFormat.OpenAiResponses] = new ResponsesCodec(time),
+            },
+            new Dictionary<ProviderKind, IProviderCodec>
+            {
+                [ProviderKind.Anthropic] = anthropic,
+                [ProviderKind.OpenAI] = openAi,
+                [ProviderKind.OpenAICompatible] = new OpenAiChatCodec(OpenAiChatDialect.Compatible, time),
+                [ProviderKind.Gemini] = new GeminiCodec(),
+            });
     }
 }

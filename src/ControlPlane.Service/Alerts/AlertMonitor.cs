@@ -24,6 +24,7 @@ public sealed partial class AlertMonitor(
     private readonly List<AlertRecord> _pending = [];
     private DateTimeOffset _observingSince;
     private volatile IReadOnlyList<(string SubscriberId, string Reason)> _staleSubscribers = [];
+    private volatile IReadOnlyList<(string SubscriberId, string Reason)> _unknownTables = [];
 
     /// <summary>Records raised but not yet committed.</summary>
     public IReadOnlyList<AlertRecord> Pending => _pending.ToList();
@@ -42,6 +43,9 @@ public sealed partial class AlertMonitor(
     /// <summary>Fed by the stale-subscriber check (any replica; only the leader's evaluation reads it).</summary>
     public void UpdateStaleSubscribers(IReadOnlyList<(string SubscriberId, string Reason)> stale) => _staleSubscribers = stale;
 
+    /// <summary>Fed by the same fleet check: live subscribers holding a table this control plane never committed.</summary>
+    public void UpdateUnknownTables(IReadOnlyList<(string SubscriberId, string Reason)> unknown) => _unknownTables = unknown;
+
     /// <summary>One evaluation's view; returns every record still to commit (this evaluation's and earlier uncommitted ones).</summary>
     public IReadOnlyList<AlertRecord> Evaluate(IReadOnlyDictionary<TargetId, BreakerEvaluation> evaluations, ComputedRoutingTable table, DateTimeOffset now)
     {
@@ -55,7 +59,8 @@ public sealed partial class AlertMonitor(
             table,
             _staleSubscribers,
             now,
-            evaluations.ToDictionary(kv => kv.Key, kv => kv.Value.State.Since));
+            evaluations.ToDictionary(kv => kv.Key, kv => kv.Value.State.Since),
+            _unknownTables);
 
         foreach (var alertEvent in _tracker.Evaluate(AlertConditions.From(inputs, options.Value.ProbeStallIntervals), now))
         {

@@ -8,7 +8,8 @@ namespace ControlPlane.Service.Alerts;
 
 /// <summary>
 /// On the leader, finds live subscribers still behind a routing table version published more than
-/// <see cref="AlertOptions.SubscriberStaleAfter"/> ago, and hands them to the <see cref="AlertMonitor"/>.
+/// <see cref="AlertOptions.SubscriberStaleAfter"/> ago, and live subscribers holding a table this control plane never
+/// committed, and hands them to the <see cref="AlertMonitor"/>.
 /// </summary>
 internal sealed partial class StaleSubscriberWatch(
     ILeadership leadership,
@@ -32,6 +33,7 @@ internal sealed partial class StaleSubscriberWatch(
             try
             {
                 monitor.UpdateStaleSubscribers(await StaleAsync(stoppingToken));
+                monitor.UpdateUnknownTables(await subscribers.UnknownTablesAsync(time.GetUtcNow() - fleet.Value.LiveWindow, stoppingToken));
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {

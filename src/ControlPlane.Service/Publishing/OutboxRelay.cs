@@ -1,6 +1,5 @@
 using ControlPlane.Core;
 using ControlPlane.Service.Leadership;
-using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
@@ -15,7 +14,7 @@ namespace ControlPlane.Service.Publishing;
 internal sealed partial class OutboxRelay(
     ILeadership leadership,
     NpgsqlDataSource dataSource,
-    IBus bus,
+    RoutingTablePublisher publisher,
     OutboxSignal signal,
     IOptions<PublishingOptions> options,
     TimeProvider time,
@@ -78,7 +77,7 @@ internal sealed partial class OutboxRelay(
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.Value.PublishTimeout);
-                await bus.Publish(new SignedRoutingTable(payload), timeout.Token);
+                await publisher.PublishAsync(version, payload, createdAt, timeout.Token);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

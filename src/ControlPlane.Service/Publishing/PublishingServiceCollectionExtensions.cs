@@ -10,8 +10,9 @@ namespace ControlPlane.Service.Publishing;
 public static class PublishingServiceCollectionExtensions
 {
     /// <summary>
-    /// Signed routing tables through a transactional outbox to RabbitMQ (MassTransit 8, publisher confirms), and the
-    /// subscribers' status reports back. Messages are raw JSON on plain fanout exchanges so any language can subscribe.
+    /// Signed routing tables through a transactional outbox to RabbitMQ (our own publisher, so the AMQP properties are
+    /// exactly the documented ones), and the subscribers' status and traffic reports back through MassTransit 8.
+    /// Messages are raw JSON on plain fanout exchanges so any language can subscribe.
     /// </summary>
     public static IHostApplicationBuilder AddPublishing(this IHostApplicationBuilder builder)
     {
@@ -19,15 +20,20 @@ public static class PublishingServiceCollectionExtensions
         builder.Services.AddSingleton<IValidateOptions<PublishingOptions>, PublishingOptionsValidator>();
         builder.Services.AddSingleton<RoutingTableSigning>();
         builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<RoutingTablePublisher>();
         builder.Services.AddSingleton<SnapshotCache>();
         builder.Services.AddOptions<SubscriberOptions>().BindConfiguration(SubscriberOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SubscriberStore>();
+        builder.Services.AddSingleton<CommittedTables>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<ConvergenceMonitor>();
 
         var rabbit = builder.Configuration.GetConnectionString("RabbitMq");
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit 8.4+ posts usage telemetry to usage-tracking.masstransit.io after start. A control plane
+            // makes no outbound call its operator did not configure (MASSTRANSIT_USAGE_TELEMETRY could re-enable it).
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<SubscriberStatusConsumer>();
             bus.AddConsumer<TrafficReportConsumer>();
             bus.UsingRabbitMq((context, rmq) =>
@@ -38,12 +44,6 @@ public static class PublishingServiceCollectionExtensions
                 }
 
                 rmq.UseRawJsonSerializer(RawSerializerOptions.Default, isDefault: true);
-                rmq.Message<SignedRoutingTable>(m => m.SetEntityName(Exchanges.RoutingTable));
-                rmq.Publish<SignedRoutingTable>(p =>
-                {
-                    p.ExchangeType = "fanout";
-                    p.Durable = true;
-                });
 
                 // One shared queue for every replica (competing consumers): each report is recorded once.
                 rmq.ReceiveEndpoint("controlplane.subscriber-status.control-plane", endpoint =>

@@ -5,7 +5,7 @@ using Prometheus;
 namespace ControlPlane.Service.Subscribers;
 
 /// <summary>Takes SubscriberStatus reports from gateways and SDKs (raw JSON on controlplane.subscriber-status).</summary>
-internal sealed class SubscriberStatusConsumer(SubscriberStore store, TimeProvider time) : IConsumer<SubscriberStatus>
+internal sealed class SubscriberStatusConsumer(SubscriberStore store, CommittedTables committed, TimeProvider time) : IConsumer<SubscriberStatus>
 {
     private static readonly Histogram Propagation = Metrics.CreateHistogram(
         "controlplane_propagation_seconds",
@@ -13,7 +13,18 @@ internal sealed class SubscriberStatusConsumer(SubscriberStore store, TimeProvid
         new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 
     private static readonly Counter Rejections = Metrics.CreateCounter(
-        "controlplane_subscriber_rejections_reported_total", "Table rejections reported by subscribers, by reason.", "reason");
+        "controlplane_subscriber_rejections_reported_total",
+        "Table rejections reported by subscribers, each counted once, by reason (a closed set: RejectionReasons, or 'other').",
+        "reason");
+
+    static SubscriberStatusConsumer()
+    {
+        // Every series exists from the start, so a rate() over a first rejection is not lost to a missing series.
+        foreach (var reason in RejectionReasons.All.Append(RejectionReasons.Other))
+        {
+            Rejections.WithLabels(reason);
+        }
+    }
 
     public async Task Consume(ConsumeContext<SubscriberStatus> context)
     {
@@ -23,15 +34,18 @@ internal sealed class SubscriberStatusConsumer(SubscriberStore store, TimeProvid
             return; // Malformed report: nothing to attribute it to.
         }
 
-        var committedAt = await store.RecordAsync(status, time.GetUtcNow(), context.CancellationToken);
-        if (committedAt is { } committed && status.AppliedAt is { } applied)
+        var foreign = await committed.ForeignReasonAsync(status.AppliedVersion, status.AppliedContentHash, context.CancellationToken);
+        var recorded = await store.RecordAsync(status, time.GetUtcNow(), foreign, context.CancellationToken);
+        if (recorded.VersionCommittedAt is { } committedAt && status.AppliedAt is { } applied)
         {
-            Propagation.Observe(Math.Max(0, (applied - committed).TotalSeconds));
+            Propagation.Observe(Math.Max(0, (applied - committedAt).TotalSeconds));
         }
 
-        if (status.LastRejection is { } rejection && rejection.At >= status.ReportedAt - TimeSpan.FromSeconds(1))
+        // Reports repeat the last rejection until the next one: count it when it is new, never again. The label is
+        // mapped onto the closed set, so a forged table's key id or parser text never becomes a series.
+        if (recorded.NewRejection && status.LastRejection is { } rejection)
         {
-            Rejections.WithLabels(rejection.Reason).Inc();
+            Rejections.WithLabels(RejectionReasons.LabelOf(rejection.Reason)).Inc();
         }
     }
 }

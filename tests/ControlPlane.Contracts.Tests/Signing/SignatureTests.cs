@@ -129,6 +129,17 @@ public sealed class SignatureTests : IDisposable
         Assert.Equal(VerificationResult.Malformed, Verifier(("k1", _key)).Verify(signed with { Signature = "%%%" }));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("AAAA")]
+    public void Verify_EmptyOrShortSignature_IsMalformed_WhateverTheKeyId(string signature)
+    {
+        var signed = new RoutingTableSigner(_key, "k1").Sign(TestMessages.Unsigned());
+
+        Assert.Equal(VerificationResult.Malformed, Verifier(("k1", _key)).Verify(signed with { Signature = signature }));
+        Assert.Equal(VerificationResult.Malformed, Verifier(("k1", _key)).Verify(signed with { Signature = signature, KeyId = "nobody" }));
+    }
+
     [Fact]
     public void Keys_GenerateAndLoadFromPem_RoundTrip()
     {

@@ -91,6 +91,23 @@ public sealed class AlertConditionsTests
         Assert.Equal(("route:chat:panic", "chat"), (panic.Key, panic.RouteId));
     }
 
+    [Fact]
+    public void SubscribersHoldingAnUnknownTable_RaiseOneCriticalFleetAlert()
+    {
+        var samples = Catalog.Targets.Keys.ToDictionary(t => t, _ => TestData.T0);
+        var inputs = new AlertInputs(
+            Catalog, new Dictionary<TargetId, CircuitState>(), new Dictionary<TargetId, IReadOnlyList<BreakerSignal>>(), samples,
+            TestData.T0 - TimeSpan.FromHours(1), null, [], TestData.T0,
+            UnknownTables: [("gw-2", "version 42 was never committed"), ("gw-1", "version 42 was never committed")]);
+
+        var alert = Assert.Single(AlertConditions.From(inputs));
+
+        Assert.Equal((AlertKeys.UnknownTable, AlertKind.UnknownTable, AlertSeverity.Critical), (alert.Key, alert.Kind, alert.Severity));
+        Assert.Contains("unknown table in the fleet", alert.Summary, StringComparison.Ordinal);
+        Assert.Contains("2 subscriber(s)", alert.Summary, StringComparison.Ordinal);
+        Assert.Contains("gw-1", alert.Summary, StringComparison.Ordinal);
+    }
+
     private static IReadOnlyList<AlertCondition> Conditions(
         Dictionary<TargetId, CircuitState>? states = null,
         Dictionary<TargetId, IReadOnlyList<BreakerSignal>>? signals = null,

@@ -31,8 +31,34 @@ public sealed class AlertTrackerTests
         Assert.Empty(again);
         var resolve = Assert.Single(resolved);
         Assert.Equal((AlertAction.Resolve, "openai:gpt:open"), (resolve.Action, resolve.Alert.Key));
-        Assert.Equal("still open", resolve.Alert.Summary);
+        Assert.Equal("Resolved: breaker closed (openai/gpt)", resolve.Alert.Summary);
         Assert.Empty(quiet);
+    }
+
+    [Fact]
+    public void Resolve_CarriesAResolveSummary_NotTheTriggersWords()
+    {
+        var tracker = new AlertTracker(new AlertSettings(TimeSpan.FromMinutes(10), TimeSpan.Zero));
+        tracker.Evaluate([AlertCondition.TargetOpen(Gpt, "breaker is open"), AlertCondition.Panic("chat", "route chat has no eligible target")], _time.GetUtcNow());
+
+        var resolves = tracker.Evaluate([], _time.GetUtcNow());
+
+        Assert.All(resolves, r => Assert.Equal(AlertAction.Resolve, r.Action));
+        Assert.Equal(
+            ["Resolved: breaker closed (openai/gpt)", "Resolved: panic over: the route has an eligible target again (route chat)"],
+            resolves.Select(r => r.Alert.Summary).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(resolves, r => r.Alert.Summary.Contains("is open", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RestoredAlert_ResolvesWithAResolveSummary()
+    {
+        var tracker = new AlertTracker(AlertSettings.Default);
+        tracker.Restore([new AlertKeyState(AlertCondition.TargetOpen(Gpt, "breaker is open"), Active: true, _time.GetUtcNow())]);
+
+        var resolve = Assert.Single(tracker.Evaluate([], _time.GetUtcNow()));
+
+        Assert.Equal("Resolved: breaker closed (openai/gpt)", resolve.Alert.Summary);
     }
 
     [Fact]

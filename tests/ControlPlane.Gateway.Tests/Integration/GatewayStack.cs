@@ -21,8 +21,11 @@ public sealed partial class GatewayStack : IAsyncLifetime
     /// <summary>Both tiers Anthropic, so the route serves the OpenAI and the Anthropic API.</summary>
     public static readonly TestRoute Chat = new("chat", "anthropic-primary", "anthropic-secondary", "claude-sonnet-4-5");
 
-    /// <summary>Only OpenAI targets: no target can take /v1/messages.</summary>
+    /// <summary>Only OpenAI targets: Anthropic and Responses clients reach them through translation.</summary>
     public static readonly TestRoute Gpt = new("gpt", "openai-primary", "openai-secondary", "gpt-4.1");
+
+    /// <summary>Only Gemini targets: every client API reaches them through translation.</summary>
+    public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash");
 
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
@@ -43,7 +46,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
         await _database.InitializeAsync();
         Stack = await ControlPlaneStack.CreateAsync(
             _database.ConnectionString,
-            [Chat, Gpt],
+            [Chat, Gpt, Gem],
             probeInterval: TimeSpan.FromSeconds(2),
             environment: new Dictionary<string, string?>
             {

@@ -7,18 +7,14 @@ namespace ControlPlane.Gateway.Tests.Integration;
 [Collection(GatewayStackCollection.Name)]
 public sealed class SdkCheckTests(GatewayStack stack)
 {
+    private static readonly string Directory = Path.Combine(ServiceProcess.RepositoryRoot(), "examples", "sdk-check");
+
     [Fact]
     public async Task OfficialOpenAiAndAnthropicSdks_WorkUnmodified_StreamingAndNot()
     {
-        var directory = Path.Combine(ServiceProcess.RepositoryRoot(), "examples", "sdk-check");
-        if (!Directory.Exists(Path.Combine(directory, "node_modules")))
-        {
-            var (installed, installOutput) = await RunAsync(directory, "npm", ["ci", "--no-audit", "--no-fund"], []);
-            Assert.True(installed == 0, $"npm ci failed:\n{installOutput}");
-        }
-
+        await InstallAsync();
         await stack.UntilTargetAsync(GatewayStack.Chat.Id, GatewayStack.Chat.Primary, eligible: true, "the route is healthy");
-        var (exit, output) = await RunAsync(directory, "node", ["check.mjs"], new()
+        var (exit, output) = await RunAsync(Directory, "node", ["check.mjs"], new()
         {
             ["GATEWAY_URL"] = stack.Gateway.BaseUrl.ToString(),
             ["GATEWAY_ROUTE"] = GatewayStack.Chat.Id,
@@ -28,6 +24,38 @@ public sealed class SdkCheckTests(GatewayStack stack)
         Assert.Contains("\"ok\":true", output, StringComparison.Ordinal);
         Assert.Contains("anthropic messages.create stream", output, StringComparison.Ordinal);
         Assert.Contains("openai chat.completions.create stream", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every client API (Chat Completions, Responses, Messages) through its official SDK against routes of one target
+    /// kind each (anthropic, openai, gemini), streaming and not, with and without a tool round trip: 36 cases.
+    /// </summary>
+    [Fact]
+    public async Task SdkMatrix_EveryClientApiAgainstEveryTargetKind_ContentToolCallsFinishAndUsage()
+    {
+        await InstallAsync();
+        foreach (var route in new[] { GatewayStack.Chat, GatewayStack.Gpt, GatewayStack.Gem })
+        {
+            await stack.UntilTargetAsync(route.Id, route.Primary, eligible: true, $"route {route.Id} is healthy");
+        }
+
+        var (exit, output) = await RunAsync(Directory, "node", ["matrix.mjs"], new()
+        {
+            ["GATEWAY_URL"] = stack.Gateway.BaseUrl.ToString(),
+            ["MATRIX_ROUTES"] = $"anthropic:{GatewayStack.Chat.Id},openai:{GatewayStack.Gpt.Id},gemini:{GatewayStack.Gem.Id}",
+        });
+
+        Assert.True(exit == 0, $"node matrix.mjs exited with {exit}:\n{output}\n{stack.Stack.Output()}");
+        Assert.Contains("\"passed\": 37", output, StringComparison.Ordinal);
+    }
+
+    private static async Task InstallAsync()
+    {
+        if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules")))
+        {
+            var (installed, installOutput) = await RunAsync(Directory, "npm", ["ci", "--no-audit", "--no-fund"], []);
+            Assert.True(installed == 0, $"npm ci failed:\n{installOutput}");
+        }
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string directory, string command, string[] arguments, Dictionary<string, string> environment)

@@ -72,9 +72,12 @@ public sealed class ClusteredProbingTests(PostgresDatabase database) : IClassFix
         var counts = await StoredSamples.CountPerTargetAsync(dataSource, windowStart, windowEnd);
         var expected = (windowEnd - windowStart) / Interval;
         Assert.Equal(TargetCount, counts.Count);
+        // Once per interval, not once per replica: two replicas probing the same target would give about twice the
+        // expected count, a starved one about none. The bounds sit halfway to either, so a busy machine's late or
+        // early firings (or one double firing while the second replica joins) do not decide the test; sharing does.
         Assert.All(counts, c => Assert.True(
-            Math.Abs(c.Value - expected) <= 2,
-            $"{c.Key}: {c.Value} samples in {(windowEnd - windowStart).TotalSeconds:0.0} s, expected about {expected:0.0} (one per {Interval.TotalSeconds} s)"));
+            c.Value > expected * 0.5 && c.Value < expected * 1.5,
+            $"{c.Key}: {c.Value} samples in {(windowEnd - windowStart).TotalSeconds:0.0} s, expected about {expected:0.0} (one per {Interval.TotalSeconds} s, not one per replica)"));
 
         await using (var command = dataSource.CreateCommand("SELECT count(*) FROM qrtz_scheduler_state WHERE sched_name = 'controlplane-probes'"))
         {

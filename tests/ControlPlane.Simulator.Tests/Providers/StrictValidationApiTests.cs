@@ -42,7 +42,7 @@ public sealed class StrictValidationApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"role":"system","content":"x"}""", "messages.0.role: Input should be 'user' or 'assistant'")]
+    [InlineData("""{"role":"tool","content":"x"}""", "messages.0.role: Input should be 'user', 'assistant' or 'system'")]
     [InlineData("""{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_x","content":"out"}]}""",
         "messages.0.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_x. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.")]
     public async Task Anthropic_InvalidMessages_400WithRealMessage(string message, string expected)

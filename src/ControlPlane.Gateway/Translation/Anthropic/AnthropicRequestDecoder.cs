@@ -41,6 +41,7 @@ internal static class AnthropicRequestDecoder
         private readonly List<string> _problems = [];
         private readonly List<string> _nativeOnly = [];
         private readonly List<string> _dropped = [];
+        private readonly List<string> _lateSystem = [];
 
         public ChatRequest Read(JsonElement root)
         {
@@ -174,7 +175,7 @@ internal static class AnthropicRequestDecoder
                 Model = model!,
                 MaxTokens = maxTokens,
                 Messages = messages,
-                System = system,
+                System = [.. system, .. _lateSystem],
                 Tools = tools,
                 ToolChoice = toolChoice,
                 ParallelToolCalls = parallel,
@@ -216,6 +217,19 @@ internal static class AnthropicRequestDecoder
                 }
                 else
                 {
+                    if (roleElement.ValueKind == JsonValueKind.String && roleElement.GetString() == "system")
+                    {
+                        // A system turn inside the conversation (Claude Code sends one per turn, with its per-turn
+                        // control beta). Other APIs take instructions up front only: it joins the system prompt there.
+                        if (message.TryGetProperty("content", out var instructions))
+                        {
+                            ReadSystem(instructions, _lateSystem);
+                            _dropped.AddOnce("system_position");
+                        }
+
+                        continue;
+                    }
+
                     role = roleElement.ValueKind == JsonValueKind.String ? roleElement.GetString() switch
                     {
                         "user" => ChatRole.User,
@@ -224,7 +238,7 @@ internal static class AnthropicRequestDecoder
                     } : null;
                     if (role is null)
                     {
-                        _problems.Add($"{path}.role: Input should be 'user' or 'assistant'");
+                        _problems.Add($"{path}.role: Input should be 'user', 'assistant' or 'system'");
                     }
                 }
 
@@ -449,6 +463,15 @@ internal static class AnthropicRequestDecoder
                     continue;
                 }
 
+                if (tool.TryGetProperty("defer_loading", out var deferred) && deferred.ValueKind == JsonValueKind.True)
+                {
+                    // A deferred tool is not in the model's context until Anthropic's tool search loads it, so the
+                    // model cannot call it directly: leaving it out of another API's request changes nothing the
+                    // model sees. (Claude Code always sends one such placeholder.)
+                    _dropped.AddOnce("deferred_tools");
+                    continue;
+                }
+
                 string? name = null, description = null;
                 JsonElement? schema = null;
                 foreach (var field in tool.EnumerateObject())
@@ -490,12 +513,9 @@ internal static class AnthropicRequestDecoder
                             Drop(field.Value, field.Name);
                             break;
                         case "defer_loading":
-                            // Deferred tools are found through Anthropic's server-side tool search.
-                            if (field.Value.ValueKind == JsonValueKind.True)
-                            {
-                                Native("tool_search");
-                            }
-
+                            break; // false here: a deferred tool was left out above
+                        case "allowed_callers":
+                            Drop(field.Value, "allowed_callers");
                             break;
                         default:
                             Native($"unknown_field:tools.{field.Name}");

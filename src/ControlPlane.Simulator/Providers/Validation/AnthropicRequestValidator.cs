@@ -152,9 +152,10 @@ internal sealed partial class AnthropicRequestValidator : IRequestValidator
             return $"messages.{i}.role: Field required";
         }
 
-        if (role.ValueKind != JsonValueKind.String || role.GetString() is not ("user" or "assistant"))
+        // "system" turns inside the conversation are what Claude Code sends with its per-turn-control beta.
+        if (role.ValueKind != JsonValueKind.String || role.GetString() is not ("user" or "assistant" or "system"))
         {
-            return $"messages.{i}.role: Input should be 'user' or 'assistant'";
+            return $"messages.{i}.role: Input should be 'user', 'assistant' or 'system'";
         }
 
         if (!Json.Has(message, "content", out var content))
@@ -535,7 +536,8 @@ internal sealed partial class AnthropicRequestValidator : IRequestValidator
     /// must answer a tool_use of the turn right before it.
     private static string? CheckToolPairing(JsonElement messages)
     {
-        var list = messages.EnumerateArray().ToList();
+        // System turns sit between the others without breaking a tool_use / tool_result pair.
+        var list = messages.EnumerateArray().Where(m => Json.String(m, "role") != "system").ToList();
         for (var i = 0; i < list.Count; i++)
         {
             var role = Json.String(list[i], "role");

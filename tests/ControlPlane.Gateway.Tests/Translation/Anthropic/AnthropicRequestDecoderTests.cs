@@ -110,9 +110,9 @@ public sealed class AnthropicRequestDecoderTests
     [Fact]
     public void Decode_SeveralProblems_ListsEveryOne()
     {
-        var error = Assert.Throws<InvalidRequestException>(() => Decode("""{"messages":[{"role":"system","content":"x"},{"role":"user"}],"temperature":"hot"}"""));
+        var error = Assert.Throws<InvalidRequestException>(() => Decode("""{"messages":[{"role":"tool","content":"x"},{"role":"user"}],"temperature":"hot"}"""));
 
-        Assert.Contains("messages.0.role: Input should be 'user' or 'assistant'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("messages.0.role: Input should be 'user', 'assistant' or 'system'", error.Message, StringComparison.Ordinal);
         Assert.Contains("messages.1.content: Field required", error.Message, StringComparison.Ordinal);
         Assert.Contains("temperature: Input should be a valid number", error.Message, StringComparison.Ordinal);
         Assert.Contains("model: Field required", error.Message, StringComparison.Ordinal);

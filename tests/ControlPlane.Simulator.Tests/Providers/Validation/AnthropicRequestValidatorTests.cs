@@ -43,7 +43,7 @@ public sealed class AnthropicRequestValidatorTests
         Assert.Equal(expected, Validate(Body(extra: extra)));
 
     [Theory]
-    [InlineData("""{"role":"system","content":"be nice"}""", "messages.0.role: Input should be 'user' or 'assistant'")]
+    [InlineData("""{"role":"tool","content":"be nice"}""", "messages.0.role: Input should be 'user', 'assistant' or 'system'")]
     [InlineData("""{"content":"hi"}""", "messages.0.role: Field required")]
     [InlineData("""{"role":"user"}""", "messages.0.content: Field required")]
     [InlineData("""{"role":"user","content":"hi","name":"bob"}""", "messages.0.name: Extra inputs are not permitted")]
