@@ -112,6 +112,7 @@ public sealed class ClaudeCodeFailoverTests(ClaudeCodeStack stack) : IAsyncLifet
         await File.WriteAllTextAsync(note, $"the note says {token}\n");
 
         var attemptsBefore = await AttemptsAsync(answeredBy);
+        var anthropicBefore = await AttemptsAsync(ClaudeCodeStack.Anthropic);
         var translatedBefore = await TranslatedAsync(api);
         var reachedBefore = stack.Stack.Simulator.StatsOf(answeredBy).Total;
 
@@ -125,6 +126,7 @@ public sealed class ClaudeCodeFailoverTests(ClaudeCodeStack stack) : IAsyncLifet
 
         // Two answers came through translation from the expected target: the tool call, then the final text.
         Assert.True(await AttemptsAsync(answeredBy) - attemptsBefore >= 2, $"successful attempts on {answeredBy}\n{context}");
+        Assert.True(await AttemptsAsync(ClaudeCodeStack.Anthropic) == anthropicBefore, $"the refused Anthropic target answered\n{context}");
         Assert.True(await TranslatedAsync(api) - translatedBefore >= 2, $"Messages translated to {api}\n{context}");
         Assert.True(stack.Stack.Simulator.StatsOf(answeredBy).Total - reachedBefore >= 2, $"requests reaching {answeredBy}\n{context}");
     }
@@ -232,7 +234,9 @@ public sealed class ClaudeCodeFailoverTests(ClaudeCodeStack stack) : IAsyncLifet
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "ci", "--no-audit", "--no-fund" })
+        // The postinstall script only copies the native binary over the wrapper's placeholder (and wants a newer Node
+        // than some machines have); the test runs the binary from its platform package directly.
+        foreach (var argument in new[] { "ci", "--ignore-scripts", "--no-audit", "--no-fund" })
         {
             info.ArgumentList.Add(argument);
         }
