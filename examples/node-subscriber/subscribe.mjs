@@ -41,6 +41,16 @@ const timer = timeoutMs > 0 ? setTimeout(() => { print({ event: 'timeout', verif
 print({ event: 'ready', queue });
 await channel.consume(queue, (msg) => {
   if (msg === null) return;
+  // docs/protocol.md: `type` filters (a message without one is still verified); the 1 MiB limit comes before parsing.
+  if (msg.properties.type && msg.properties.type !== 'RoutingTableChanged') {
+    channel.ack(msg);
+    return;
+  }
+  if (msg.content.length > 1024 * 1024) {
+    print({ event: 'rejected', result: 'too-large' });
+    channel.nack(msg, false, false);
+    return;
+  }
   let message;
   try {
     message = JSON.parse(msg.content.toString('utf8'));

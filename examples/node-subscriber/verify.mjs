@@ -26,10 +26,11 @@ export function verifyRoutingTableChanged(message, trustedKeys) {
       || typeof message.signature !== 'string' || !Number.isSafeInteger(message.version)) {
     return 'malformed';
   }
-  const pem = trustedKeys[message.keyId];
-  if (!pem) return 'unknown-key-id';
+  // Shape before trust (docs/protocol.md check order): an empty signature is malformed whatever key it names.
   const signature = Buffer.from(message.signature, 'base64');
   if (signature.length !== 64) return 'malformed';
+  const pem = trustedKeys[message.keyId];
+  if (!pem) return 'unknown-key-id';
   const ok = verify('sha256', signingInput(message), { key: createPublicKey(pem), dsaEncoding: 'ieee-p1363' }, signature);
   return ok ? 'valid' : 'bad-signature';
 }

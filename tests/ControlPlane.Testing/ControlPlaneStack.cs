@@ -137,7 +137,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
     }
 
     /// <summary>Starts one more replica; <paramref name="overrides"/> changes its environment only (e.g. an unreachable broker).</summary>
-    public async Task<ServiceProcess> StartReplicaAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    public async Task<ServiceProcess> StartReplicaAsync(IReadOnlyDictionary<string, string?>? overrides = null, IReadOnlyList<string>? launcher = null)
     {
         var environment = new Dictionary<string, string?>(_environment);
         foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
@@ -145,7 +145,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
             environment[name] = value;
         }
 
-        var replica = await ServiceProcess.StartAsync("ControlPlane.Service", environment, readyTimeout: TimeSpan.FromSeconds(90));
+        var replica = await ServiceProcess.StartAsync("ControlPlane.Service", environment, readyTimeout: TimeSpan.FromSeconds(90), launcher: launcher);
         _replicas.Add(replica);
         return replica;
     }

@@ -75,17 +75,25 @@ public sealed class ServiceProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string?> environment,
         string[]? arguments = null,
         string? readyPath = "/readyz",
-        TimeSpan? readyTimeout = null)
+        TimeSpan? readyTimeout = null,
+        IReadOnlyList<string>? launcher = null)
     {
         var port = FreePort();
         var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-        var info = new ProcessStartInfo("dotnet")
+
+        // A launcher (e.g. strace) runs `dotnet app.dll` under it: its arguments come first, then dotnet.
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(AssemblyPath(projectName))!,
         };
+        foreach (var argument in launcher?.Skip(1).Append("dotnet") ?? [])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         info.ArgumentList.Add(AssemblyPath(projectName));
         foreach (var argument in arguments ?? [])
         {

@@ -67,6 +67,17 @@ public static class ErrorClassifier
         };
     }
 
+    /// <summary>
+    /// The outcome of an error a provider sent as the first event of a 200 stream (Anthropic's <c>event: error</c>
+    /// under load, an OpenAI-compatible <c>data: {"error":…}</c>): it refused to answer rather than failing mid-answer,
+    /// so overload and rate limits keep their own outcomes, as the same error with a 529/429 status would; anything
+    /// else is a stream error.
+    /// </summary>
+    public static string ClassifyFirstEvent(ProviderError? error) =>
+        Same(error?.Type, "overloaded_error") || IsOverloadedServerError(error) ? Outcomes.Overloaded
+        : Same(error?.Type, "rate_limit_error") || Same(error?.Code, "rate_limit_exceeded") || Same(error?.Status, "RESOURCE_EXHAUSTED") ? Outcomes.RateLimited
+        : Outcomes.StreamError;
+
     /// <summary>The spend-cap code the error carries (<c>insufficient_quota</c>, <c>enforced_spend_limit_reached</c>…), safe for a detail; null when none.</summary>
     public static string? SpendCapCode(ProviderError? error) =>
         error is null ? null

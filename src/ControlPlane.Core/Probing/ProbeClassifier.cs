@@ -43,6 +43,8 @@ public static class ProbeClassifier
     {
         switch (observation.Stream)
         {
+            case StreamFailure.ErrorEvent when !observation.ContentReceived:
+                return ClassifyFirstEventError(observation);
             case StreamFailure.ErrorEvent:
                 return new(ProbeOutcome.StreamError, Join("stream error event", ProviderError.TryParse(observation.ErrorBody)?.Name));
             case StreamFailure.BrokeOff:
@@ -60,6 +62,15 @@ public static class ProbeClassifier
     }
 
     // The status-and-body rules are shared with the gateway; what stays here is the detail text.
+
+    /// <summary>A 200 whose stream opens with an error event: the shared rule names the outcome.</summary>
+    private static ProbeClassification ClassifyFirstEventError(ProbeObservation observation)
+    {
+        var error = ProviderError.TryParse(observation.ErrorBody);
+        var outcome = ProbeOutcomes.TryParseWireName(ErrorClassifier.ClassifyFirstEvent(error), out var parsed) ? parsed : ProbeOutcome.StreamError;
+        return new(outcome, Join("stream opened with an error event", error?.Name));
+    }
+
     private static ProbeClassification ClassifyErrorStatus(ProbeObservation observation, int code)
     {
         var error = ProviderError.TryParse(observation.ErrorBody);

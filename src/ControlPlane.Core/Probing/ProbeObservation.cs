@@ -40,6 +40,12 @@ public sealed record ProbeObservation
 
     public StreamFailure Stream { get; init; }
 
+    /// <summary>
+    /// Content (a token) arrived before the stream failed. A failure before any content is an answer that is not an
+    /// answer — the gateway retries it on the next target like a 5xx — so it is classified by what the provider said.
+    /// </summary>
+    public bool ContentReceived { get; init; }
+
     /// <summary>Set when a 2xx body or stream was not the provider's wire format: a short, fixed reason.</summary>
     public string? MalformedReason { get; init; }
 }

@@ -99,6 +99,7 @@ internal sealed class ProbeAttempt(long startedAt)
         ErrorBody = ErrorBody,
         RetryAfter = RetryAfter,
         Stream = Stream,
+        ContentReceived = TimeToFirstToken is not null,
         MalformedReason = MalformedReason,
     };
 

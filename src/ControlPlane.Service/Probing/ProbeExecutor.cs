@@ -191,6 +191,12 @@ public sealed class ProbeExecutor : IProbeExecutor
             switch (verdict)
             {
                 case StreamVerdict.Completed:
+                    if (!reader.SawContent)
+                    {
+                        // An end marker with nothing before it is an empty answer, not a success.
+                        attempt.MalformedReason = "stream ended without content";
+                    }
+
                     return;
                 case StreamVerdict.ErrorEvent:
                     attempt.Stream = StreamFailure.ErrorEvent;
@@ -204,6 +210,11 @@ public sealed class ProbeExecutor : IProbeExecutor
 
         if (reader.EndedCleanly)
         {
+            if (!reader.SawContent)
+            {
+                attempt.MalformedReason = "stream ended without content";
+            }
+
             return;
         }
 

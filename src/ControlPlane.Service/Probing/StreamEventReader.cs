@@ -149,9 +149,14 @@ internal static class ResponseValidator
                 (_, ProbeMode.Models) =>
                     JsonSerializer.Deserialize<OpenAIModelList>(body, ProviderApis.Json)?.Data is null ? "model list has no data" : null,
                 (ProviderKind.Anthropic, _) =>
-                    JsonSerializer.Deserialize<AnthropicMessageResponse>(body, ProviderApis.Json) is { Type: "message", Content: not null } ? null : "not an Anthropic message",
+                    JsonSerializer.Deserialize<AnthropicMessageResponse>(body, ProviderApis.Json) switch
+                    {
+                        { Type: "message", Content.Count: > 0 } => null,
+                        { Type: "message" } => "message has no content", // A 200 that answers nothing is not a success.
+                        _ => "not an Anthropic message",
+                    },
                 (ProviderKind.Gemini, _) =>
-                    JsonSerializer.Deserialize<GeminiGenerateResponse>(body, ProviderApis.Json)?.Candidates is null ? "response has no candidates" : null,
+                    JsonSerializer.Deserialize<GeminiGenerateResponse>(body, ProviderApis.Json)?.Candidates is not { Count: > 0 } ? "response has no candidates" : null,
                 _ =>
                     JsonSerializer.Deserialize<OpenAIChatResponse>(body, ProviderApis.Json)?.Choices is not { Count: > 0 } ? "completion has no choices" : null,
             };

@@ -10,7 +10,10 @@ namespace ControlPlane.Service.Publishing;
 /// docs/protocol.md states and nothing else: <c>content_type=application/json</c>, <c>type=RoutingTableChanged</c>,
 /// <c>message_id=&lt;version&gt;</c>, <c>timestamp</c> = commit time, no headers. It uses the RabbitMQ client directly
 /// rather than MassTransit, whose envelope headers (<c>MT-Host-Info</c> with our machine name and process id, a GUID
-/// message id) are not part of the protocol. Publisher confirms: a call returns once the broker has the message.
+/// message id) are not part of the protocol. A call returns once the broker has taken the message: each publish is an
+/// AMQP transaction (tx.select / tx.commit) rather than a publisher confirm, because the .NET client's confirm
+/// tracking stamps an <c>x-dotnet-pub-seq-no</c> header on every message; at a few versions per second the extra
+/// round trip costs nothing.
 /// One connection and one channel, opened on first use and reopened after a failure; the relay calls it serially.
 /// </summary>
 internal sealed class RoutingTablePublisher(IConfiguration configuration) : IAsyncDisposable
@@ -46,6 +49,7 @@ internal sealed class RoutingTablePublisher(IConfiguration configuration) : IAsy
             try
             {
                 await channel.BasicPublishAsync(Exchanges.RoutingTable, "", mandatory: false, PropertiesFor(version, committedAt), body, cancellationToken);
+                await channel.TxCommitAsync(cancellationToken);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -83,8 +87,8 @@ internal sealed class RoutingTablePublisher(IConfiguration configuration) : IAsy
             ClientProvidedName = "controlplane routing-table publisher",
         };
         _connection = await factory.CreateConnectionAsync(cancellationToken);
-        _channel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+        _channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await _channel.TxSelectAsync(cancellationToken);
         await _channel.ExchangeDeclareAsync(Exchanges.RoutingTable, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         return _channel;
     }

@@ -113,7 +113,7 @@ public sealed class ProbeClassifierTests
     [InlineData(ProviderKind.Anthropic, """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""", "stream error event: overloaded_error")]
     [InlineData(ProviderKind.OpenAI, """{"error":{"message":"boom","type":"server_error","code":null}}""", "stream error event: server_error")]
     [InlineData(ProviderKind.Gemini, """{"error":{"code":500,"message":"boom","status":"INTERNAL"}}""", "stream error event: INTERNAL")]
-    public void Classify_ErrorEventAfter200_IsStreamError(ProviderKind kind, string payload, string detail)
+    public void Classify_ErrorEventAfterContent_IsStreamError(ProviderKind kind, string payload, string detail)
     {
         var result = ProbeClassifier.Classify(new ProbeObservation
         {
@@ -121,10 +121,31 @@ public sealed class ProbeClassifierTests
             HttpStatus = 200,
             Stream = StreamFailure.ErrorEvent,
             ErrorBody = payload,
+            ContentReceived = true,
         });
 
         Assert.Equal(ProbeOutcome.StreamError, result.Outcome);
         Assert.Equal(detail, result.Detail);
+    }
+
+    [Theory]
+    [InlineData(ProviderKind.Anthropic, """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""", ProbeOutcome.Overloaded, "stream opened with an error event: overloaded_error")]
+    [InlineData(ProviderKind.Anthropic, """{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}""", ProbeOutcome.RateLimited, "stream opened with an error event: rate_limit_error")]
+    [InlineData(ProviderKind.OpenAICompatible, """{"error":{"message":"The server is overloaded","type":"server_error","code":"server_is_overloaded"}}""", ProbeOutcome.Overloaded, "stream opened with an error event: server_error")]
+    [InlineData(ProviderKind.OpenAI, """{"error":{"message":"boom","type":"server_error","code":null}}""", ProbeOutcome.StreamError, "stream opened with an error event: server_error")]
+    public void Classify_ErrorEventBeforeAnyContent_IsClassifiedByTheProvidersError(ProviderKind kind, string payload, ProbeOutcome outcome, string detail)
+    {
+        // The provider answered 200 and then refused: the same signal as a 529/429, not a failure mid-answer.
+        var result = ProbeClassifier.Classify(new ProbeObservation
+        {
+            Kind = kind,
+            HttpStatus = 200,
+            Stream = StreamFailure.ErrorEvent,
+            ErrorBody = payload,
+            ContentReceived = false,
+        });
+
+        Assert.Equal((outcome, detail), (result.Outcome, result.Detail));
     }
 
     [Fact]

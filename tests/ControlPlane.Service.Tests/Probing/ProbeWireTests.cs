@@ -95,6 +95,76 @@ public sealed class ProbeWireTests : IDisposable
         Assert.NotNull(sample.TimeToFirstToken);
     }
 
+    [Theory]
+    [InlineData(ProviderKind.Anthropic,
+        "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n",
+        ProbeOutcome.Overloaded)]
+    [InlineData(ProviderKind.OpenAICompatible,
+        "data: {\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\",\"code\":\"server_is_overloaded\"}}\n\n",
+        ProbeOutcome.Overloaded)]
+    [InlineData(ProviderKind.OpenAI,
+        "data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"code\":null}}\n\n",
+        ProbeOutcome.StreamError)]
+    public async Task StreamOpeningWithAnErrorEvent_IsClassifiedByTheError_WithNoTimeToFirstToken(ProviderKind kind, string events, ProbeOutcome outcome)
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + events));
+        var provider = Provider(kind, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.Equal(outcome, sample.Outcome);
+        Assert.Equal(200, sample.HttpStatus);
+        Assert.Null(sample.TimeToFirstToken);
+        Assert.StartsWith("stream opened with an error event", sample.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ProviderKind.Anthropic, "")]
+    [InlineData(ProviderKind.OpenAI, "")]
+    public async Task StreamClosingWithNoEvent_IsMalformed(ProviderKind kind, string events)
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + events));
+        var provider = Provider(kind, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.Equal(ProbeOutcome.MalformedResponse, sample.Outcome);
+        Assert.Equal("http 200: no server-sent events in the body", sample.Detail);
+    }
+
+    [Fact]
+    public async Task StreamEndingWithoutAnyContent_IsMalformed()
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" +
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}\n\n" +
+            "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
+        var provider = Provider(ProviderKind.Anthropic, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>()));
+
+        Assert.Equal(ProbeOutcome.MalformedResponse, sample.Outcome);
+        Assert.Equal("http 200: stream ended without content", sample.Detail);
+    }
+
+    [Theory]
+    [InlineData(ProviderKind.Anthropic, """{"id":"msg_1","type":"message","role":"assistant","content":[],"stop_reason":"end_turn"}""", "message has no content")]
+    [InlineData(ProviderKind.OpenAI, """{"id":"chatcmpl-1","object":"chat.completion","choices":[]}""", "completion has no choices")]
+    [InlineData(ProviderKind.Gemini, """{"candidates":[]}""", "response has no candidates")]
+    public async Task JsonAnswerWithNothingInIt_IsMalformed(ProviderKind kind, string body, string reason)
+    {
+        await using var server = new RawHttpServer(stream => RawHttpServer.WriteAsync(stream,
+            $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {System.Text.Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}"));
+        var provider = Provider(kind, server.BaseUrl, new ApiKeySource(_variable, null), new Dictionary<string, string>());
+
+        var sample = await ProbeAsync(provider, Target(provider, new Dictionary<string, string>(), stream: false));
+
+        Assert.Equal(ProbeOutcome.MalformedResponse, sample.Outcome);
+        Assert.Equal($"http 200: {reason}", sample.Detail);
+    }
+
     [Fact]
     public async Task JsonWhereAStreamWasAsked_IsMalformed()
     {

@@ -120,6 +120,38 @@ public sealed class DistributionTests : IAsyncLifetime
         Assert.Equal(0, await PendingAsync());
     }
 
+    [Fact]
+    public async Task SubscriberReportingAVersionNeverCommitted_RaisesTheUnknownTableAlert()
+    {
+        await using var stack = await ControlPlaneStack.CreateAsync(_database.ConnectionString, [Route], TimeSpan.FromSeconds(5), keys: [Operator]);
+        var replica = await stack.StartReplicaAsync(new Dictionary<string, string?> { ["Alerts__SubscriberCheckInterval"] = "00:00:01" });
+        using var operate = ControlPlaneStack.Client(replica, Operator);
+        await stack.UntilAsync(async () => await LatestVersionAsync() is not null, "the first table is committed");
+
+        // What a subscriber that accepted an out-of-band table (signed with our key, never committed by us) reports.
+        var factory = new ConnectionFactory { Uri = new Uri(await TestServices.RabbitMqAsync()) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var forgedVersion = (await LatestVersionAsync())!.Value + 1_000_000;
+        async Task ReportAsync()
+        {
+            var status = new SubscriberStatus
+            {
+                SubscriberId = "dist-shadowed", Kind = SubscriberKinds.Gateway, AppliedVersion = forgedVersion,
+                AppliedAt = DateTimeOffset.UtcNow, ReportedAt = DateTimeOffset.UtcNow,
+            };
+            var properties = new BasicProperties { ContentType = MessageTypes.ContentType, Type = MessageTypes.SubscriberStatus };
+            await channel.BasicPublishAsync(Exchanges.SubscriberStatus, "", false, properties, ContractsJson.Serialize(status));
+        }
+
+        await stack.UntilAsync(async () =>
+        {
+            await ReportAsync();
+            var alerts = await operate.GetStringAsync(new Uri("api/alerts", UriKind.Relative));
+            return alerts.Contains("fleet:unknown-table", StringComparison.Ordinal) && alerts.Contains("unknown table in the fleet", StringComparison.Ordinal);
+        }, "the control plane raises the unknown-table alert");
+    }
+
     private static async Task<IHost> StartClientAsync(Uri controlPlane, string publicKeyPem, string subscriberId)
     {
         var builder = Host.CreateApplicationBuilder();
