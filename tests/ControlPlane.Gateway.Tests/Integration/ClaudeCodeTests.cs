@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json.Nodes;
 using ControlPlane.Simulator;
 using ControlPlane.Testing;
+using Xunit.Abstractions;
 
 namespace ControlPlane.Gateway.Tests.Integration;
 
@@ -24,6 +26,8 @@ public sealed class ClaudeCodeStack : IAsyncLifetime
         MoreTiers = [("gemini-cc", "gemini-2.5-flash")],
         Aliases = ["claude-*"],
     };
+
+    private const string Package = "@anthropic-ai/claude-code";
 
     public static readonly string Directory = Path.Combine(ServiceProcess.RepositoryRoot(), "examples", "claude-code");
 
@@ -100,9 +104,16 @@ public sealed class ClaudeCodeStack : IAsyncLifetime
             labels.GetValueOrDefault("target") == target && labels.GetValueOrDefault("outcome") == "success");
     }
 
+    /// <summary>
+    /// npm ci (no prompts, works with CI=true and no stdin) unless node_modules already holds the pinned version: the
+    /// ~400 MB native binary is then reused between runs, and npm's own cache (~/.npm) serves a reinstall.
+    /// </summary>
     private static async Task InstallAsync()
     {
-        if (File.Exists(Path.Combine(Directory, "node_modules", ".bin", "claude")))
+        var pinned = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Directory, "package.json")))!["dependencies"]![Package]!.GetValue<string>();
+        var installedManifest = Path.Combine(Directory, "node_modules", "@anthropic-ai", "claude-code", "package.json");
+        if (File.Exists(Path.Combine(Directory, "node_modules", ".bin", "claude")) && File.Exists(installedManifest)
+            && JsonNode.Parse(await File.ReadAllTextAsync(installedManifest))!["version"]!.GetValue<string>() == pinned)
         {
             return;
         }
@@ -124,7 +135,7 @@ public sealed class ClaudeCodeStack : IAsyncLifetime
 /// Claude Code prints that.
 /// </summary>
 [Collection(ClaudeCodeStackCollection.Name)]
-public sealed class ClaudeCodeTests(ClaudeCodeStack fixture)
+public sealed class ClaudeCodeTests(ClaudeCodeStack fixture, ITestOutputHelper log)
 {
     private static readonly TestRoute Route = ClaudeCodeStack.Route;
     private static readonly string Anthropic = Route.Primary;
@@ -166,6 +177,15 @@ public sealed class ClaudeCodeTests(ClaudeCodeStack fixture)
         }
         finally
         {
+            foreach (var provider in Route.Tiers.Select(t => t.Provider))
+            {
+                var stats = simulator.StatsOf(provider);
+                log.WriteLine($"{provider}: {string.Join(", ", stats.ByPath.Select(p => $"{p.Key}={p.Value}"))}; {string.Join(", ", stats.ByOutcome.Select(o => $"{o.Key}={o.Value}"))}");
+            }
+
+            using var http = new HttpClient { BaseAddress = stack.Gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+            var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            log.WriteLine(string.Join("\n", metrics.Split('\n').Where(l => l.StartsWith("gateway_requests_total", StringComparison.Ordinal) || l.StartsWith("gateway_translated_requests_total", StringComparison.Ordinal))));
             await simulator.SetChaosAsync(Route.PrimaryProvider, ChaosSettings.Healthy);
             await simulator.SetChaosAsync(Route.SecondaryProvider, ChaosSettings.Healthy);
         }
@@ -200,6 +220,7 @@ public sealed class ClaudeCodeTests(ClaudeCodeStack fixture)
                 ["DISABLE_ERROR_REPORTING"] = "1",
                 ["CI"] = "true",
             }, TimeSpan.FromMinutes(2));
+            log.WriteLine($"claude -p printed:\n{output}");
             Assert.True(exit == 0, $"claude -p exited with {exit}:\n{output}\n{fixture.Stack.Output()}");
             return (output, word);
         }
