@@ -83,6 +83,13 @@ public sealed class ComputedRoutingTable
 
     public IReadOnlyList<ComputedRoute> Routes { get; }
 
+    /// <summary>
+    /// The decision's canonical text, the basis of <see cref="ContentHash"/> and <see cref="ContentEquals"/>: a field
+    /// added to it (aliases, overlays) must leave the text of catalogs that do not use it unchanged, or an upgrade
+    /// would publish a version that decides nothing new.
+    /// </summary>
+    public string CanonicalContent => _canonical.Value;
+
     /// <summary>Lower-case hex SHA-256 of the canonical content text.</summary>
     public string ContentHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_canonical.Value)));
 
