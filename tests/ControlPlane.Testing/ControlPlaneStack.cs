@@ -25,6 +25,9 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>The route's model aliases (exact names and <c>*</c> patterns).</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
+    /// <summary>Target overlays (the catalog's <c>Overlay</c> object), by provider id.</summary>
+    public IReadOnlyDictionary<string, JsonObject> Overlays { get; init; } = new Dictionary<string, JsonObject>();
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -270,9 +273,9 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 ["ApiKeyEnv"] = KeyVariable(p),
             }).ToArray()),
             ["Targets"] = new JsonArray(routes
-                .SelectMany(r => r.Tiers)
-                .Distinct()
-                .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Provider, ["Model"] = t.Model })
+                .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider))))
+                .DistinctBy(t => (t.Provider, t.Model))
+                .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone() })
                 .ToArray()),
             ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject
             {

@@ -125,6 +125,12 @@ internal sealed class ProviderRequestHandler
                     return "unknown-model";
                 }
 
+                if (completion.MaxTokens is { } requested && ModelLimits.MaxOutputTokens(completion.Model) is { } limit && requested > limit)
+                {
+                    await WriteErrorAsync(ctx, surface, new SimError(SimErrorKind.InvalidRequest, wire.MaxTokensTooLargeMessage(completion.Model, requested, limit)), decision, ct);
+                    return "invalid-request";
+                }
+
                 break;
 
             default:

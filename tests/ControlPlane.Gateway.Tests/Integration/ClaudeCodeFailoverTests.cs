@@ -23,6 +23,14 @@ public sealed class ClaudeCodeStack : IAsyncLifetime
         SecondaryModel = "gpt-4.1",
         MoreTiers = [("gemini-cc", "gemini-2.5-flash")],
         Aliases = ["claude-*"],
+
+        // Claude Code asks for 128,000 output tokens; gpt-4.1 and gemini-2.5-flash refuse that (so does the simulator),
+        // which is what an overlay's ceiling is for (docs/configuration.md, "Overlays").
+        Overlays = new Dictionary<string, JsonObject>
+        {
+            ["openai-cc"] = new() { ["Clamps"] = new JsonObject { ["MaxTokens"] = 16384 }, ["Remove"] = new JsonArray("reasoning") },
+            ["gemini-cc"] = new() { ["Clamps"] = new JsonObject { ["MaxTokens"] = 16384 } },
+        },
     };
 
     public const string Anthropic = "anthropic-cc";

@@ -26,6 +26,18 @@ public sealed class StrictValidationApiTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(TestSimulator.OpenAi, "v1/chat/completions", """{"model":"gpt-4.1","max_completion_tokens":128000,"messages":[{"role":"user","content":"hi"}]}""", "max_tokens is too large: 128000")]
+    [InlineData(TestSimulator.Anthropic, "v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":128000,"messages":[{"role":"user","content":"hi"}]}""", "max_tokens: 128000 > 64000")]
+    [InlineData(TestSimulator.Gemini, "v1beta/models/gemini-2.5-flash:generateContent", """{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":128000}}""", "maxOutputTokens value of 128000")]
+    public async Task OutputLimitAboveTheModels_400LikeTheRealApi(string provider, string path, string body, string message)
+    {
+        var (status, error) = await SendAsync(_sim.Raw(provider, path, body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(message, System.Text.RegularExpressions.Regex.Unescape(error.ToJsonString()), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("v1/messages")]
     [InlineData("v1/messages?beta=true")]
     [InlineData("v1/messages/count_tokens")]

@@ -21,6 +21,9 @@ internal sealed class AnthropicWire : IWireFormat
 
     public string UnknownModelMessage(string model) => $"model: {model}";
 
+    public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
+        $"max_tokens: {requested} > {limit}, which is the maximum allowed number of output tokens for {model}";
+
     public JsonNode ErrorBody(SimError error, int status, string requestId) => new JsonObject
     {
         ["type"] = "error",

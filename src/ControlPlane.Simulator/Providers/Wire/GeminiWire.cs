@@ -25,6 +25,9 @@ internal sealed class GeminiWire : IWireFormat
     public string UnknownModelMessage(string model) =>
         $"models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.";
 
+    public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
+        $"Unable to submit request because it has a maxOutputTokens value of {requested} but the supported range is from 1 (inclusive) to {limit + 1} (exclusive). Update the value and try again.";
+
     public JsonNode ErrorBody(SimError error, int status, string requestId)
     {
         var (grpcStatus, message) = error.Kind switch

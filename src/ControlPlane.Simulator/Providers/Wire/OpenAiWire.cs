@@ -28,6 +28,9 @@ internal sealed class OpenAiWire : IWireFormat
 
     public string UnknownModelMessage(string model) => $"The model `{model}` does not exist or you do not have access to it.";
 
+    public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
+        $"max_tokens is too large: {requested}. This model supports at most {limit} completion tokens, whereas you provided {requested}.";
+
     public JsonNode ErrorBody(SimError error, int status, string requestId) => new JsonObject { ["error"] = ErrorObject(error) };
 
     // OpenAI has no error event type: the error object arrives as a data line and the stream stops without [DONE].

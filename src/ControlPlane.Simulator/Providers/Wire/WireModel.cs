@@ -85,6 +85,9 @@ internal interface IWireFormat
 
     string UnknownModelMessage(string model);
 
+    /// <summary>The API's 400 message for an output token limit above what the model can produce.</summary>
+    string MaxTokensTooLargeMessage(string model, int requested, int limit);
+
     string MissingKeyMessage { get; }
 
     string WrongKeyMessage { get; }
@@ -164,4 +167,36 @@ internal static class WireHelpers
         obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array && v.GetArrayLength() > 0;
 
     public static string Json(JsonNode node) => node.ToJsonString();
+}
+
+/// <summary>
+/// Output token ceilings of the models the simulator knows, as the real APIs enforce them: a request above the
+/// ceiling is a 400, so a gateway passing Claude Code's 128,000 on to GPT fails here as it would there.
+/// Models not listed have no ceiling.
+/// </summary>
+internal static class ModelLimits
+{
+    private static readonly (string Prefix, int MaxOutputTokens)[] Ceilings =
+    [
+        ("gpt-4.1", 32_768),
+        ("gpt-4o", 16_384),
+        ("gemini-2.5", 65_536),
+        ("gemini-2.0", 8_192),
+        ("claude-sonnet-4", 64_000),
+        ("claude-haiku-4", 64_000),
+        ("claude-opus-4", 32_000),
+    ];
+
+    public static int? MaxOutputTokens(string model)
+    {
+        foreach (var (prefix, ceiling) in Ceilings)
+        {
+            if (model.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return ceiling;
+            }
+        }
+
+        return null;
+    }
 }
