@@ -219,7 +219,8 @@ public sealed class ClaudeCodeFailoverTests(ClaudeCodeStack stack) : IAsyncLifet
     private static async Task<string> ClaudeBinaryAsync()
     {
         var directory = Path.Combine(ServiceProcess.RepositoryRoot(), "examples", "claude-code");
-        if (!Directory.Exists(Path.Combine(directory, "node_modules")))
+        // Reinstalled when node_modules holds another version than the pin (a kept node_modules outlives a version bump).
+        if (!await HoldsPinnedVersionAsync(directory))
         {
             var (installed, installOutput) = await NpmCiAsync(directory);
             Assert.True(installed == 0, $"npm ci failed:\n{installOutput}");
@@ -232,6 +233,19 @@ public sealed class ClaudeCodeFailoverTests(ClaudeCodeStack stack) : IAsyncLifet
             .FirstOrDefault(File.Exists);
         Assert.True(binary is not null, $"no native Claude Code binary under {scope}");
         return binary;
+    }
+
+    private static async Task<bool> HoldsPinnedVersionAsync(string directory)
+    {
+        const string Package = "@anthropic-ai/claude-code";
+        var installed = Path.Combine(directory, "node_modules", "@anthropic-ai", "claude-code", "package.json");
+        if (!File.Exists(installed))
+        {
+            return false;
+        }
+
+        var pinned = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "package.json")))!["dependencies"]![Package]!.GetValue<string>();
+        return JsonNode.Parse(await File.ReadAllTextAsync(installed))!["version"]!.GetValue<string>() == pinned;
     }
 
     private static async Task<(int ExitCode, string Output)> NpmCiAsync(string directory)
