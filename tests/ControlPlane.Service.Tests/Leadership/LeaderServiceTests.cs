@@ -73,7 +73,12 @@ public sealed class LeaderServiceTests
                 throw new InvalidOperationException("boom");
             }
 
-            await Task.Delay(Timeout.InfiniteTimeSpan, term);
+            // Lead until the term ends, as a real leader loop does: cancelled with the term's token.
+            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (term.Register(() => ended.TrySetCanceled(term)))
+            {
+                await ended.Task;
+            }
         }
 
         protected override void OnTermEnded() => _events.Writer.TryWrite("ended");

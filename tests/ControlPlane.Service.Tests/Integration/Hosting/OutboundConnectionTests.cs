@@ -7,7 +7,7 @@ namespace ControlPlane.Service.Tests.Integration.Hosting;
 /// <summary>
 /// The control plane makes no outbound call its operator did not configure. The replica runs under strace, which sees
 /// every connect() of every thread — TCP, and the UDP connect a DNS lookup starts with — so a library phoning home
-/// during start-up and the first 40 s is caught even where DNS fails. MassTransit's usage telemetry waits five minutes
+/// during start-up and the first rounds of work is caught even where DNS fails. MassTransit's usage telemetry waits five minutes
 /// by default, so its switch has its own test (UsageTelemetryTests).
 /// </summary>
 [Collection(ServiceProcessCollection.Name)]
@@ -32,8 +32,14 @@ public sealed partial class OutboundConnectionTests : IAsyncLifetime
             using var http = ControlPlaneStack.Client(replica);
             (await http.GetAsync(new Uri("api/routing-table", UriKind.Relative))).Dispose();
 
-            // Past start-up: the first probe rounds, the leader's first evaluation and publish, status consumers.
-            await Task.Delay(TimeSpan.FromSeconds(40));
+            // Past start-up: a table published (leader elected, first evaluation, outbox relayed) and every target
+            // probed three times (three probe rounds, the HTTP clients' connection pools in use).
+            await stack.UntilAsync(async () =>
+            {
+                using var table = await http.GetAsync(new Uri("api/routing-table", UriKind.Relative));
+                var metrics = await PrometheusText.ScrapeAsync(http, replica.BaseUrl);
+                return table.IsSuccessStatusCode && metrics.Sum("controlplane_probes_total") >= 3 * Route.Tiers.Count;
+            }, "the replica published a table and probed every target three times", TimeSpan.FromSeconds(90));
             Assert.False(replica.HasExited, stack.Output());
         }
         finally
