@@ -41,6 +41,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Path of a project's built entry assembly, in the same configuration as the running tests.</summary>
     public static string AssemblyPath(string projectName)
     {
+        // Benchmarks compare builds side by side: CONTROLPLANE_BUILD_<project, dots as underscores> names the output
+        // folder of another build of that project (e.g. CONTROLPLANE_BUILD_ControlPlane_Gateway=/tmp/old/…/net10.0).
+        if (Environment.GetEnvironmentVariable("CONTROLPLANE_BUILD_" + projectName.Replace('.', '_')) is { Length: > 0 } other)
+        {
+            var otherPath = Path.Combine(other, projectName + ".dll");
+            return File.Exists(otherPath) ? otherPath : throw new FileNotFoundException($"No {projectName} build in {other}.", otherPath);
+        }
+
         // …/tests/X/bin/<Configuration>/net10.0/ — trim the trailing separator so Parent is <Configuration>.
         var testDir = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
         var configuration = new DirectoryInfo(testDir).Parent!.Name;

@@ -24,7 +24,7 @@ namespace ControlPlane.Benchmarks.Gateway;
 /// <item>Outage: 200 req/s through the gateway while the primary refuses connections, returns 529, or hangs for a
 /// few seconds mid-run. Failed client requests (the target is 0) and the latency the safety net added.</item>
 /// </list>
-/// Options: <c>--rates 200,1000 --seconds 20 --outage-rate 200 --outage-seconds 15</c>. Besides its own tables, the
+/// Options: <c>--rates 200,1000 --seconds 20 --outage-rate 200 --outage-seconds 15 --parts latency,streaming,outage</c>. Besides its own tables, the
 /// figures go through <see cref="ResultsWriter"/> (the added latency at 1,000 req/s, failed requests and outage →
 /// breaker open against DESIGN.md).
 /// </summary>
@@ -32,18 +32,22 @@ public static class GatewayBenchmark
 {
     private static readonly TestRoute Route = new("chat", "anthropic-primary", "anthropic-secondary", "claude-sonnet-4-5");
 
+    // Same API on both sides in the other dialect: OpenAI Chat clients on an OpenAI target.
+    private static readonly TestRoute ChatRoute = new("gpt", "openai-primary", "openai-secondary", "gpt-4o-mini");
+
     public static async Task<int> RunAsync(string[] args)
     {
         var rates = Option(args, "--rates", "200,1000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
         var seconds = int.Parse(Option(args, "--seconds", "20"), CultureInfo.InvariantCulture);
         var outageRate = int.Parse(Option(args, "--outage-rate", "200"), CultureInfo.InvariantCulture);
         var outageSeconds = int.Parse(Option(args, "--outage-seconds", "15"), CultureInfo.InvariantCulture);
+        var parts = Option(args, "--parts", "latency,streaming,outage").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
         var database = new PostgresDatabase();
         await database.InitializeAsync();
         try
         {
-            await using var stack = await ControlPlaneStack.CreateAsync(database.ConnectionString, [Route], TimeSpan.FromSeconds(2), new Dictionary<string, string?>
+            await using var stack = await ControlPlaneStack.CreateAsync(database.ConnectionString, [Route, ChatRoute], TimeSpan.FromSeconds(2), new Dictionary<string, string?>
             {
                 ["Breakers__BaseBreakDuration"] = "00:00:02",
                 ["Breakers__MaxBreakDuration"] = "00:00:04",
@@ -66,25 +70,27 @@ public static class GatewayBenchmark
             var direct = new Endpoint(new Uri(stack.Simulator.BaseUrlOf(Route.PrimaryProvider), "v1/messages"), Route.Model, messagesKey, Anthropic: true);
             var passthrough = new Endpoint(new Uri(gateway.BaseUrl, "v1/messages"), Route.Id, null, Anthropic: true);
             var viaGateway = new Endpoint(new Uri(gateway.BaseUrl, "v1/chat/completions"), Route.Id, null);
+            var directChat = new Endpoint(
+                new Uri(stack.Simulator.BaseUrlOf(ChatRoute.PrimaryProvider), "v1/chat/completions"), ChatRoute.Model, stack.ProviderKeys[ChatRoute.PrimaryProvider]);
+            var passthroughChat = new Endpoint(new Uri(gateway.BaseUrl, "v1/chat/completions"), ChatRoute.Id, null);
 
             var figures = new List<BenchmarkFigure>();
+            var chatRows = new StringBuilder();
             var output = new StringBuilder();
             output.AppendLine(CultureInfo.InvariantCulture, $"## Gateway added latency (open loop, non-streaming, {seconds} s per run, {Environment.ProcessorCount} cores shared by every process)");
             output.AppendLine();
             output.AppendLine("Direct: Anthropic Messages to the simulated provider. Passthrough: Messages through the gateway to the same provider. Translated: OpenAI Chat Completions through the gateway, translated to Messages and back.");
             output.AppendLine();
-            output.AppendLine("| rate (req/s) | direct p50 | direct p99 | passthrough p50 | passthrough p99 | translated p50 | translated p99 | added p50 (passthrough) | added p99 (passthrough) | translation over passthrough p50 | p99 | failed (direct/passthrough/translated) |");
-            output.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-            foreach (var rate in rates)
+            output.AppendLine("| rate (req/s) | direct p50 | direct p99 | passthrough p50 | passthrough p99 | translated p50 | translated p99 | added p50 (passthrough) | added p99 (passthrough) | translation over passthrough p50 | p99 | gateway CPU per request (passthrough/translated) | failed (direct/passthrough/translated) |");
+            output.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var rate in parts.Contains("latency") ? rates : [])
             {
-                await RunLoadAsync(http, direct, rate, TimeSpan.FromSeconds(3), null); // warm-up
-                var d = await RunLoadAsync(http, direct, rate, TimeSpan.FromSeconds(seconds), null);
-                await RunLoadAsync(http, passthrough, rate, TimeSpan.FromSeconds(3), null);
-                var g = await RunLoadAsync(http, passthrough, rate, TimeSpan.FromSeconds(seconds), null);
-                await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(3), null);
-                var t = await RunLoadAsync(http, viaGateway, rate, TimeSpan.FromSeconds(seconds), null);
+                var runs = await CompareAsync(http, [direct, passthrough, viaGateway, directChat, passthroughChat], rate, TimeSpan.FromSeconds(seconds), gateway.ProcessId);
+                var (d, g, t, dc, gc) = (runs[0], runs[1], runs[2], runs[3], runs[4]);
+                chatRows.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {rate} | {Ms(dc.P(0.5))} | {Ms(dc.P(0.99))} | {Ms(gc.P(0.5))} | {Ms(gc.P(0.99))} | {Ms(gc.P(0.5) - dc.P(0.5))} | {Ms(gc.P(0.99) - dc.P(0.99))} | {Ms(gc.GatewayCpuPerRequestMs)} | {dc.Failed}/{gc.Failed} |");
                 output.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {rate} | {Ms(d.P(0.5))} | {Ms(d.P(0.99))} | {Ms(g.P(0.5))} | {Ms(g.P(0.99))} | {Ms(t.P(0.5))} | {Ms(t.P(0.99))} | {Ms(g.P(0.5) - d.P(0.5))} | {Ms(g.P(0.99) - d.P(0.99))} | {Ms(t.P(0.5) - g.P(0.5))} | {Ms(t.P(0.99) - g.P(0.99))} | {d.Failed}/{g.Failed}/{t.Failed} |");
+                    $"| {rate} | {Ms(d.P(0.5))} | {Ms(d.P(0.99))} | {Ms(g.P(0.5))} | {Ms(g.P(0.99))} | {Ms(t.P(0.5))} | {Ms(t.P(0.99))} | {Ms(g.P(0.5) - d.P(0.5))} | {Ms(g.P(0.99) - d.P(0.99))} | {Ms(t.P(0.5) - g.P(0.5))} | {Ms(t.P(0.99) - g.P(0.99))} | {Ms(g.GatewayCpuPerRequestMs)} / {Ms(t.GatewayCpuPerRequestMs)} | {d.Failed}/{g.Failed}/{t.Failed} |");
                 var atTarget = rate == 1000;
                 figures.AddRange(
                 [
@@ -101,8 +107,23 @@ public static class GatewayBenchmark
                     new($"{rate} req/s: gateway ÷ direct, p50", g.P(0.5) / d.P(0.5), "×"),
                     new($"{rate} req/s: gateway ÷ direct, p99", g.P(0.99) / d.P(0.99), "×"),
                     new($"{rate} req/s: failed requests, direct + passthrough + translated", d.Failed + g.Failed + t.Failed, "", "0", d.Failed + g.Failed + t.Failed == 0),
+                    new($"{rate} req/s: Chat passthrough added latency p50", gc.P(0.5) - dc.P(0.5), "ms", atTarget ? "≤ 0.3 ms at 1,000 req/s" : "", atTarget ? gc.P(0.5) - dc.P(0.5) <= 0.3 : null),
+                    new($"{rate} req/s: Chat passthrough added latency p99", gc.P(0.99) - dc.P(0.99), "ms"),
+                    new($"{rate} req/s: gateway CPU per passthrough request", g.GatewayCpuPerRequestMs, "ms"),
+                    new($"{rate} req/s: gateway CPU per translated request", t.GatewayCpuPerRequestMs, "ms"),
+                    new($"{rate} req/s: failed requests, Chat direct + passthrough", dc.Failed + gc.Failed, "", "0", dc.Failed + gc.Failed == 0),
                 ]);
                 Console.Error.WriteLine($"rate {rate} done");
+            }
+
+            if (chatRows.Length > 0)
+            {
+                output.AppendLine();
+                output.AppendLine("OpenAI Chat Completions on both sides (an OpenAI target): direct vs passthrough, in the same interleaved rounds.");
+                output.AppendLine();
+                output.AppendLine("| rate (req/s) | direct p50 | direct p99 | passthrough p50 | passthrough p99 | added p50 | added p99 | gateway CPU per request | failed (direct/passthrough) |");
+                output.AppendLine("|---|---|---|---|---|---|---|---|---|");
+                output.Append(chatRows);
             }
 
             var streamRate = Math.Min(200, rates.Min());
@@ -111,7 +132,7 @@ public static class GatewayBenchmark
             output.AppendLine();
             output.AppendLine("| path | p50 | p99 | failed |");
             output.AppendLine("|---|---|---|---|");
-            foreach (var (name, endpoint) in new[] { ("direct", direct), ("passthrough", passthrough), ("translated", viaGateway) })
+            foreach (var (name, endpoint) in parts.Contains("streaming") ? new[] { ("direct", direct), ("passthrough", passthrough), ("translated", viaGateway) } : [])
             {
                 var streaming = endpoint with { Stream = true };
                 await RunLoadAsync(http, streaming, streamRate, TimeSpan.FromSeconds(3), null);
@@ -126,7 +147,7 @@ public static class GatewayBenchmark
             output.AppendLine();
             output.AppendLine("| outage | requests | failed | p50 | p99 | max | during outage: p50 | p99 | max | retried by the safety net | outage → breaker open |");
             output.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
-            foreach (var mode in new[] { ChaosMode.Refuse, ChaosMode.Overloaded, ChaosMode.Hang })
+            foreach (var mode in parts.Contains("outage") ? new[] { ChaosMode.Refuse, ChaosMode.Overloaded, ChaosMode.Hang } : [])
             {
                 await WaitHealthyAsync(http, viaGateway, stack);
                 var retriesBefore = await RetriesAsync(http, gateway);
@@ -168,6 +189,7 @@ public static class GatewayBenchmark
                     ["seconds"] = seconds.ToString(CultureInfo.InvariantCulture),
                     ["outage-rate"] = outageRate.ToString(CultureInfo.InvariantCulture),
                     ["outage-seconds"] = outageSeconds.ToString(CultureInfo.InvariantCulture),
+                    ["parts"] = string.Join(",", parts),
                 },
                 figures,
                 [
@@ -189,9 +211,16 @@ public static class GatewayBenchmark
 
     private sealed class Samples(List<(TimeSpan At, double Ms)> latencies, int failed)
     {
+        public IReadOnlyList<(TimeSpan At, double Ms)> Latencies => latencies;
+
         public int Count => latencies.Count + Failed;
 
         public int Failed { get; } = failed;
+
+        /// <summary>CPU time the gateway process used while these requests ran (zero for direct paths, bar its background work).</summary>
+        public TimeSpan GatewayCpu { get; set; }
+
+        public double GatewayCpuPerRequestMs => Count == 0 ? double.NaN : GatewayCpu.TotalMilliseconds / Count;
 
         public double P(double q)
         {
@@ -204,7 +233,46 @@ public static class GatewayBenchmark
             return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
         }
 
+        public static Samples Merge(IEnumerable<Samples> runs)
+        {
+            var all = runs.ToList();
+            return new(all.SelectMany(r => r.Latencies).ToList(), all.Sum(r => r.Failed));
+        }
+
         public Samples Between(TimeSpan from, TimeSpan to) => new(latencies.Where(l => l.At >= from && l.At < to).ToList(), 0);
+    }
+
+    /// <summary>
+    /// Runs the paths in interleaved rounds after a warm-up of each, so drift (other processes, tiered JIT,
+    /// the order of the runs) lands on every path alike instead of on whichever ran last.
+    /// </summary>
+    private static async Task<Samples[]> CompareAsync(HttpClient http, Endpoint[] paths, int rate, TimeSpan duration, int gatewayPid)
+    {
+        const int Rounds = 5;
+        foreach (var path in paths)
+        {
+            await RunLoadAsync(http, path, rate, TimeSpan.FromSeconds(3), null);
+        }
+
+        var runs = paths.Select(_ => new List<Samples>()).ToArray();
+        var gatewayCpu = new TimeSpan[paths.Length];
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var i = 0; i < paths.Length; i++)
+            {
+                var cpuBefore = ProcessStats.CpuTime(gatewayPid);
+                runs[i].Add(await RunLoadAsync(http, paths[i], rate, duration / Rounds, null));
+                gatewayCpu[i] += ProcessStats.CpuTime(gatewayPid) - cpuBefore;
+            }
+        }
+
+        var merged = runs.Select(Samples.Merge).ToArray();
+        for (var i = 0; i < merged.Length; i++)
+        {
+            merged[i].GatewayCpu = gatewayCpu[i];
+        }
+
+        return merged;
     }
 
     /// <summary>Open loop: requests start on schedule whether or not earlier ones finished (no coordinated omission).</summary>
