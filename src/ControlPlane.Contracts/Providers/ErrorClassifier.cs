@@ -70,13 +70,22 @@ public static class ErrorClassifier
     /// <summary>
     /// The outcome of an error a provider sent as the first event of a 200 stream (Anthropic's <c>event: error</c>
     /// under load, an OpenAI-compatible <c>data: {"error":…}</c>): it refused to answer rather than failing mid-answer,
-    /// so overload and rate limits keep their own outcomes, as the same error with a 529/429 status would; anything
-    /// else is a stream error.
+    /// so overload, rate limits, a refused key and a provider-side timeout keep their own outcomes, as the same error
+    /// with a 529/429/401/504 status would; anything else is a stream error.
     /// </summary>
     public static string ClassifyFirstEvent(ProviderError? error) =>
         Same(error?.Type, "overloaded_error") || IsOverloadedServerError(error) ? Outcomes.Overloaded
         : Same(error?.Type, "rate_limit_error") || Same(error?.Code, "rate_limit_exceeded") || Same(error?.Status, "RESOURCE_EXHAUSTED") ? Outcomes.RateLimited
+        : IsAuthError(error) ? Outcomes.AuthFailure
+        : Same(error?.Type, "timeout_error") || Same(error?.Status, "DEADLINE_EXCEEDED") ? Outcomes.Timeout
         : Outcomes.StreamError;
+
+    // A key the provider refused, said inside a stream instead of with a 401/403: still a misconfiguration to alert on.
+    private static bool IsAuthError(ProviderError? error) =>
+        error is not null
+        && (IsInvalidKey(error)
+            || Same(error.Type, "authentication_error") || Same(error.Type, "permission_error")
+            || Same(error.Status, "UNAUTHENTICATED") || Same(error.Status, "PERMISSION_DENIED"));
 
     /// <summary>The spend-cap code the error carries (<c>insufficient_quota</c>, <c>enforced_spend_limit_reached</c>…), safe for a detail; null when none.</summary>
     public static string? SpendCapCode(ProviderError? error) =>

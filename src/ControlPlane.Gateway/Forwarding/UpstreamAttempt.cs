@@ -136,7 +136,7 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
                 {
                     if (held.Events[i] is StreamFailed failed)
                     {
-                        return AttemptResult.Failed(OutcomeOf(failed.Fault), latency, failed.Fault.Status, failed.Fault);
+                        return AttemptResult.Failed(failed.Outcome, latency, failed.Fault.Status, failed.Fault);
                     }
 
                     if (AnswerShape.IsContentBearing(held.Events[i]))
@@ -200,16 +200,6 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
             ? AttemptResult.Failed(Outcomes.MalformedResponse, latency)
             : AttemptResult.Whole(latency, response, body, decoded);
     }
-
-    /// <summary>A fault reported inside a 200 stream, as the outcome a status would have given.</summary>
-    internal static string OutcomeOf(ApiFault fault) => fault.Kind switch
-    {
-        FaultKind.Overloaded => Outcomes.Overloaded,
-        FaultKind.RateLimited => Outcomes.RateLimited,
-        FaultKind.Authentication or FaultKind.Permission => Outcomes.AuthFailure,
-        FaultKind.Timeout => Outcomes.Timeout,
-        _ => Outcomes.StreamError,
-    };
 
     private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
     {

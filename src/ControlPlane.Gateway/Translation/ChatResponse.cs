@@ -62,4 +62,14 @@ internal sealed record BlockStopped(int Index) : StreamEvent;
 internal sealed record MessageFinished(FinishReason Finish, string? StopSequence, Usage Usage) : StreamEvent;
 
 /// <summary>The provider reported an error inside the stream (e.g. Anthropic <c>event: error</c> with <c>overloaded_error</c>).</summary>
-internal sealed record StreamFailed(ApiFault Fault) : StreamEvent;
+/// <param name="Fault">The error, for the client in its own API.</param>
+/// <param name="Outcome">
+/// What it says about the target's health (<see cref="ControlPlane.Contracts.Outcomes"/>), named by
+/// <see cref="ControlPlane.Contracts.Providers.ErrorClassifier.ClassifyFirstEvent"/> — the rule probes use too.
+/// </param>
+internal sealed record StreamFailed(ApiFault Fault, string Outcome = ControlPlane.Contracts.Outcomes.StreamError) : StreamEvent
+{
+    /// <summary>A provider's error event, its outcome classified from the event's own bytes.</summary>
+    public static StreamFailed FromProvider(ApiFault fault, ReadOnlySpan<byte> eventData) =>
+        new(fault, ControlPlane.Contracts.Providers.ErrorClassifier.ClassifyFirstEvent(ControlPlane.Contracts.Providers.ProviderError.TryParse(eventData)));
+}

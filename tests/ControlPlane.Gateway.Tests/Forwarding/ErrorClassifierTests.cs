@@ -3,6 +3,10 @@ using ControlPlane.Contracts;
 using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Probing;
 using ControlPlane.Gateway.Forwarding;
+using ControlPlane.Gateway.Translation;
+using ControlPlane.Gateway.Translation.Anthropic;
+using ControlPlane.Gateway.Translation.Gemini;
+using ControlPlane.Gateway.Translation.OpenAiChat;
 
 namespace ControlPlane.Gateway.Tests.Forwarding;
 
@@ -117,5 +121,46 @@ public sealed class ErrorClassifierTests
             Outcomes.Timeout, Outcomes.AuthFailure, Outcomes.BadRequest,
         ];
         Assert.Subset(reached, errorOutcomes.ToHashSet());
+    }
+
+    /// <summary>The same bodies sent as the first event of a 200 stream (Anthropic's <c>event: error</c>, an OpenAI-style or Gemini chunk carrying <c>error</c>).</summary>
+    public static TheoryData<ProviderKind, string, string> FirstEventErrors => new()
+    {
+        { ProviderKind.Anthropic, AnthropicOverloaded, Outcomes.Overloaded },
+        { ProviderKind.Anthropic, AnthropicRateLimit, Outcomes.RateLimited },
+        { ProviderKind.Anthropic, AnthropicAuth, Outcomes.AuthFailure },
+        { ProviderKind.Anthropic, AnthropicPermission, Outcomes.AuthFailure },
+        { ProviderKind.Anthropic, """{"type":"error","error":{"type":"timeout_error","message":"Request timed out"}}""", Outcomes.Timeout },
+        { ProviderKind.Anthropic, AnthropicApiError, Outcomes.StreamError },
+        { ProviderKind.OpenAI, OpenAIRateLimit, Outcomes.RateLimited },
+        { ProviderKind.OpenAI, OpenAIOverloaded, Outcomes.Overloaded },
+        { ProviderKind.OpenAI, OpenAIAuth, Outcomes.AuthFailure },
+        { ProviderKind.OpenAI, OpenAIServerError, Outcomes.StreamError },
+        { ProviderKind.Gemini, GoogleOverloaded, Outcomes.Overloaded },
+        { ProviderKind.Gemini, GoogleTryLater.Trim('[', ']'), Outcomes.RateLimited },
+        { ProviderKind.Gemini, GooglePermission, Outcomes.AuthFailure },
+        { ProviderKind.Gemini, """{"error":{"code":504,"message":"Deadline expired before operation could complete.","status":"DEADLINE_EXCEEDED"}}""", Outcomes.Timeout },
+        { ProviderKind.Gemini, GoogleInternal.Trim('[', ']'), Outcomes.StreamError },
+    };
+
+    [Theory]
+    [MemberData(nameof(FirstEventErrors))]
+    public void ClassifyFirstEvent_RealErrorEvent_SameOutcomeOnProbeAndGatewayPaths(ProviderKind kind, string data, string expected)
+    {
+        var probe = ProbeClassifier.Classify(new ProbeObservation
+        {
+            Kind = kind, HttpStatus = 200, ErrorBody = data, Stream = StreamFailure.ErrorEvent, ContentReceived = false,
+        });
+        IStreamDecoder decoder = kind switch
+        {
+            ProviderKind.Anthropic => new AnthropicStreamDecoder(),
+            ProviderKind.Gemini => new GeminiStreamDecoder(),
+            _ => new OpenAiChatStreamDecoder(),
+        };
+        var events = new List<StreamEvent>();
+        decoder.Decode(new SseEvent(kind == ProviderKind.Anthropic ? "error" : null, Encoding.UTF8.GetBytes(data)), events);
+
+        var failed = Assert.IsType<StreamFailed>(Assert.Single(events));
+        Assert.Equal((expected, expected), (probe.Outcome.ToWireName(), failed.Outcome));
     }
 }

@@ -70,7 +70,7 @@ internal sealed class AnthropicStreamDecoder : IStreamDecoder
                     Stop(output);
                     break;
                 case "error":
-                    output.Add(new StreamFailed(AnthropicErrors.DecodeStreamError(sseEvent.Data.Span)));
+                    output.Add(StreamFailed.FromProvider(AnthropicErrors.DecodeStreamError(sseEvent.Data.Span), sseEvent.Data.Span));
                     break;
                 default:
                     break; // ping, and event types Anthropic may add later (its docs ask clients to ignore them)

@@ -49,7 +49,7 @@ internal sealed class GeminiStreamDecoder : IStreamDecoder
             {
                 CloseOpenBlock(output);
                 _failed = true;
-                output.Add(new StreamFailed(GeminiErrors.FaultOf(error, 500)));
+                output.Add(StreamFailed.FromProvider(GeminiErrors.FaultOf(error, 500), sseEvent.Data.Span));
                 return;
             }
 

@@ -62,7 +62,7 @@ internal sealed class OpenAiChatStreamDecoder : IStreamDecoder
                 var status = OpenAiChatErrors.StatusOf(error);
                 var fault = OpenAiChatErrors.FromJson(status, chunk)
                     ?? new ApiFault(status, ApiFault.KindOf(status), "The provider reported an error in the stream.");
-                output.Add(new StreamFailed(fault));
+                output.Add(StreamFailed.FromProvider(fault, sseEvent.Data.Span));
                 return;
             }
 

@@ -1,3 +1,4 @@
+using ControlPlane.Contracts;
 using System.Text;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Translation.Anthropic;
@@ -188,7 +189,7 @@ public sealed class AnthropicStreamDecoderTests
             """);
 
         Assert.False(complete);
-        Assert.Equal<StreamEvent>([new StreamFailed(new ApiFault(529, FaultKind.Overloaded, "Overloaded"))], events);
+        Assert.Equal<StreamEvent>([new StreamFailed(new ApiFault(529, FaultKind.Overloaded, "Overloaded"), Outcomes.Overloaded)], events);
     }
 
     [Fact]

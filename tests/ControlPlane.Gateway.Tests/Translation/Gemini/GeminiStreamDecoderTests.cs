@@ -1,3 +1,4 @@
+using ControlPlane.Contracts;
 using System.Text;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Translation.Gemini;
@@ -139,7 +140,7 @@ public sealed class GeminiStreamDecoderTests
 
         Assert.False(complete);
         Assert.Equal(new BlockStopped(0), events[^2]);
-        Assert.Equal(new StreamFailed(new ApiFault(503, FaultKind.Overloaded, "The model is overloaded.")), events[^1]);
+        Assert.Equal(new StreamFailed(new ApiFault(503, FaultKind.Overloaded, "The model is overloaded."), Outcomes.Overloaded), events[^1]);
     }
 
     [Fact]
