@@ -46,7 +46,10 @@ public sealed class BrokerConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Opens a new connection in place of the previous one (closed first).</summary>
+    /// <summary>
+    /// Opens a new connection in place of the previous one (closed first). Called by the connection's owner only, the
+    /// SDK's subscription loop, which decides when to retry; publishers never connect, they use <see cref="Current"/>.
+    /// </summary>
     /// <exception cref="Exception">The broker cannot be reached or refuses the connection; nothing stays open.</exception>
     public async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -12,8 +12,6 @@ internal sealed class TableCacheFile(string path, ILogger logger)
     private readonly Lock _gate = new();
     private long _version;
 
-    public string Path => path;
-
     /// <summary>
     /// Offers the file's table to <paramref name="store"/> as <see cref="TableSource.Cache"/>. A missing file is no
     /// table; an unreadable, corrupt, unsigned or wrongly signed one is logged and ignored (the store verifies it).
@@ -67,7 +65,7 @@ internal sealed class TableCacheFile(string path, ILogger logger)
             var temp = $"{path}.{Environment.ProcessId}.tmp";
             try
             {
-                if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } directory)
+                if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
                 {
                     Directory.CreateDirectory(directory);
                 }
