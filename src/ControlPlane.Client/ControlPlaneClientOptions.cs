@@ -43,7 +43,11 @@ public sealed class ControlPlaneClientOptions
     /// <summary>Timeout of one snapshot request.</summary>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>First delay before retrying the broker or the snapshot; doubles on each failure (with jitter).</summary>
+    /// <summary>
+    /// First delay before retrying the broker or the snapshot; doubles on each failure up to
+    /// <see cref="MaxReconnectDelay"/>. Each wait is jittered between half and all of its step (the one backoff rule of
+    /// the project, <see cref="DeliveryBackoff"/>), so a fleet of subscribers does not reconnect in step.
+    /// </summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Cap of the retry delay.</summary>

@@ -1,3 +1,4 @@
+using ControlPlane.Client.Messaging;
 using ControlPlane.Client.Subscription;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,9 @@ public static class ControlPlaneClientServiceCollectionExtensions
     /// <summary>
     /// Adds the client: options bound from the <c>ControlPlaneClient</c> section (then <paramref name="configure"/>)
     /// and validated on start, <see cref="IRoutingTableSource"/>, <see cref="IRouteSelector"/>, the Refit
-    /// <see cref="IControlPlaneSnapshotApi"/>, and the hosted service that keeps the table current.
+    /// <see cref="IControlPlaneSnapshotApi"/>, the process's one <see cref="BrokerConnection"/> (other publishers of the
+    /// process, such as a gateway's traffic reports, take a <see cref="BrokerPublisher"/> on it), and the hosted
+    /// service that keeps the table current.
     /// </summary>
     public static IServiceCollection AddControlPlaneClient(this IServiceCollection services, Action<ControlPlaneClientOptions>? configure = null)
     {
@@ -34,6 +37,11 @@ public static class ControlPlaneClientServiceCollectionExtensions
             return new RoutingTableStore(verifier, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<IRoutingTableSource>(sp => sp.GetRequiredService<RoutingTableStore>());
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ControlPlaneClientOptions>>().Value;
+            return new BrokerConnection(new Uri(o.RabbitMqUri!), $"controlplane-client {o.SubscriberId}");
+        });
         services.TryAddSingleton<IRouteSelector>(sp => new RouteSelector(sp.GetRequiredService<IRoutingTableSource>()));
 
         services.AddRefitGeneratedClient<IControlPlaneSnapshotApi>()

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using ControlPlane.Core;
+using ControlPlane.Contracts;
 using ControlPlane.Core.Alerts;
 using ControlPlane.Service.Leadership;
 using Microsoft.Extensions.Options;

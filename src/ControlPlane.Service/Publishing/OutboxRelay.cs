@@ -1,4 +1,4 @@
-using ControlPlane.Core;
+using ControlPlane.Contracts;
 using ControlPlane.Service.Leadership;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using ControlPlane.Core;
+using ControlPlane.Contracts;
 using ControlPlane.Core.Probing;
 using Microsoft.Extensions.Options;
 using Npgsql;

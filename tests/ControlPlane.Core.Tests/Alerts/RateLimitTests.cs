@@ -43,18 +43,4 @@ public sealed class RateLimitTests
         var worstMinute = sent.Max(start => sent.Count(t => t >= start && t < start + TimeSpan.FromMinutes(1)));
         Assert.InRange(worstMinute, 100, 120);
     }
-
-    [Fact]
-    public void Backoff_GrowsExponentially_IsCapped_AndJittersWithinHalfTheStep()
-    {
-        var baseDelay = TimeSpan.FromSeconds(1);
-        var max = TimeSpan.FromSeconds(30);
-
-        Assert.Equal(TimeSpan.FromSeconds(0.5), DeliveryBackoff.Next(1, baseDelay, max, 0));
-        Assert.Equal(TimeSpan.FromSeconds(1), DeliveryBackoff.Next(1, baseDelay, max, 1));
-        Assert.Equal(TimeSpan.FromSeconds(4), DeliveryBackoff.Next(4, baseDelay, max, 0));
-        Assert.Equal(TimeSpan.FromSeconds(8), DeliveryBackoff.Next(4, baseDelay, max, 1));
-        Assert.Equal(TimeSpan.FromSeconds(30), DeliveryBackoff.Next(20, baseDelay, max, 1));
-        Assert.Equal(TimeSpan.FromSeconds(15), DeliveryBackoff.Next(20, baseDelay, max, 0));
-    }
 }

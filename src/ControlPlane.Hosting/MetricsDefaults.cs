@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace ControlPlane.Hosting;
 
-/// <summary>Shared by the control plane and the gateway (linked into both).</summary>
+/// <summary>Metrics settings both hosts apply: the control plane and the gateway.</summary>
 public static class MetricsDefaults
 {
     /// <summary>
