@@ -34,7 +34,7 @@ internal static class OpenAiChatErrors
         writer.WriteString("message", fault.Message);
         writer.WriteString("type", TypeOf(fault.Kind));
         writer.WriteNull("param");
-        var code = fault.Code ?? (fault.Kind == FaultKind.RateLimited ? "rate_limit_exceeded" : null);
+        var code = CodeOf(fault);
         if (code is null)
         {
             writer.WriteNull("code");
@@ -50,13 +50,16 @@ internal static class OpenAiChatErrors
 
     // OpenAI answers a 403 (model not available to the project, unsupported region) as invalid_request_error and a
     // rate limit with type "requests"; the SDKs pick their exception class from the status, not the type.
-    private static string TypeOf(FaultKind kind) => kind switch
+    // One wording for both OpenAI APIs: the Responses API's errors use the same shape and types.
+    internal static string TypeOf(FaultKind kind) => kind switch
     {
         FaultKind.InvalidRequest or FaultKind.NotFound or FaultKind.RequestTooLarge or FaultKind.Permission => "invalid_request_error",
         FaultKind.Authentication => "authentication_error",
         FaultKind.RateLimited => "requests",
         _ => "server_error",
     };
+
+    internal static string? CodeOf(ApiFault fault) => fault.Code ?? (fault.Kind == FaultKind.RateLimited ? "rate_limit_exceeded" : null);
 
     /// <summary>
     /// Reads OpenAI's error shape and the variants of compatible servers: <c>{"error":"text"}</c> (Ollama, llamafile),

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using ControlPlane.Gateway.Translation.OpenAiChat;
 
 namespace ControlPlane.Gateway.Translation.Responses;
 
@@ -10,38 +11,15 @@ namespace ControlPlane.Gateway.Translation.Responses;
 /// </summary>
 internal static class ResponsesErrors
 {
-    public static byte[] Body(ApiFault fault)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteString("message", fault.Message);
-            writer.WriteString("type", TypeOf(fault.Kind));
-            writer.WriteNull("param");
-            if (CodeOf(fault) is { } code)
-            {
-                writer.WriteString("code", code);
-            }
-            else
-            {
-                writer.WriteNull("code");
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>The error body: the same as Chat Completions', written by the one OpenAI error writer.</summary>
+    public static byte[] Body(ApiFault fault) => OpenAiChatErrors.Encode(fault);
 
     /// <summary>The data of an <c>error</c> stream event (the SDK raises it as an APIError).</summary>
     public static void WriteStreamError(Utf8JsonWriter writer, ApiFault fault, int sequenceNumber)
     {
         writer.WriteStartObject();
         writer.WriteString("type", "error");
-        writer.WriteString("code", CodeOf(fault) ?? TypeOf(fault.Kind));
+        writer.WriteString("code", OpenAiChatErrors.CodeOf(fault) ?? OpenAiChatErrors.TypeOf(fault.Kind));
         writer.WriteString("message", fault.Message);
         writer.WriteNull("param");
         writer.WriteNumber("sequence_number", sequenceNumber);
@@ -61,19 +39,4 @@ internal static class ResponsesErrors
         SseWriter.Write(output, "error"u8, json.WrittenSpan);
         return output.WrittenSpan.ToArray();
     }
-
-    private static string TypeOf(FaultKind kind) => kind switch
-    {
-        FaultKind.InvalidRequest or FaultKind.NotFound or FaultKind.RequestTooLarge => "invalid_request_error",
-        FaultKind.Authentication => "authentication_error",
-        FaultKind.Permission => "permission_error",
-        FaultKind.RateLimited => "rate_limit_error",
-        _ => "server_error",
-    };
-
-    private static string? CodeOf(ApiFault fault) => fault.Code ?? fault.Kind switch
-    {
-        FaultKind.RateLimited => "rate_limit_exceeded",
-        _ => null,
-    };
 }

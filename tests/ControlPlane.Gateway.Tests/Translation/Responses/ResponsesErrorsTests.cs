@@ -14,7 +14,7 @@ public sealed class ResponsesErrorsTests
     {
         var body = Encoding.UTF8.GetString(Codec.EncodeError(new ApiFault(400, FaultKind.InvalidRequest, "Missing required parameter: 'model'.")));
 
-        Assert.Equal("""{"error":{"message":"Missing required parameter: \u0027model\u0027.","type":"invalid_request_error","param":null,"code":null}}""", body);
+        Assert.Equal("""{"error":{"message":"Missing required parameter: 'model'.","type":"invalid_request_error","param":null,"code":null}}""", body);
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public sealed class ResponsesErrorsTests
     {
         var body = Encoding.UTF8.GetString(Codec.EncodeError(new ApiFault(429, FaultKind.RateLimited, "Slow down.")));
 
-        Assert.Equal("""{"error":{"message":"Slow down.","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}}""", body);
+        Assert.Equal("""{"error":{"message":"Slow down.","type":"requests","param":null,"code":"rate_limit_exceeded"}}""", body);
     }
 
     [Fact]
