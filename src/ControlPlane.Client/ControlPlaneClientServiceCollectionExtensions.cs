@@ -34,7 +34,8 @@ public static class ControlPlaneClientServiceCollectionExtensions
             return new RoutingTableStore(verifier, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<IRoutingTableSource>(sp => sp.GetRequiredService<RoutingTableStore>());
-        services.TryAddSingleton<IRouteSelector>(sp => new RouteSelector(sp.GetRequiredService<IRoutingTableSource>()));
+        services.TryAddSingleton<IRouteSelector>(sp =>
+            new RouteSelector(sp.GetRequiredService<IRoutingTableSource>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddRefitGeneratedClient<IControlPlaneSnapshotApi>()
             .ConfigureHttpClient((sp, http) =>
