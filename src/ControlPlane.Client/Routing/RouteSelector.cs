@@ -147,7 +147,7 @@ public sealed class RouteSelector : IRouteSelector
 
         void AddTier(int index)
         {
-            var tier = entry.Tiers[index].Targets.Where(t => IsEligible(t)).Select(t => (Target: t, Weight: CurrentWeight(t, ref clock))).ToList();
+            var tier = entry.Tiers[index].Targets.Where(IsEligible).Select(t => (Target: t, Weight: CurrentWeight(t, ref clock))).ToList();
             foreach (var (target, _) in tier.OrderByDescending(t => t.Weight))
             {
                 if (seen.Add(target.Target))
@@ -191,8 +191,6 @@ public sealed class RouteSelector : IRouteSelector
 
     private static bool IsEligible(TargetEntry target) => target.Eligible && target.Weight > 0;
 
-    private static IEnumerable<TargetEntry> Eligible(TierEntry tier) => tier.Targets.Where(IsEligible);
-
     // A ramp's weight is at least 1, so eligibility (and with it the tier choice) never depends on the ramp.
     private static int CurrentWeight(TargetEntry target, ref Clock clock) =>
         !IsEligible(target) ? 0
@@ -201,7 +199,7 @@ public sealed class RouteSelector : IRouteSelector
 
     private static int? ActiveTier(RouteEntry entry)
     {
-        if (entry.ActiveTier is { } declared && declared >= 0 && declared < entry.Tiers.Count && Eligible(entry.Tiers[declared]).Any())
+        if (entry.ActiveTier is { } declared && declared >= 0 && declared < entry.Tiers.Count && HasEligible(entry.Tiers[declared]))
         {
             return declared;
         }
@@ -209,13 +207,26 @@ public sealed class RouteSelector : IRouteSelector
         // Defensive: a table whose activeTier has nothing eligible still routes by the protocol's tier rule.
         for (var i = 0; i < entry.Tiers.Count; i++)
         {
-            if (Eligible(entry.Tiers[i]).Any())
+            if (HasEligible(entry.Tiers[i]))
             {
                 return i;
             }
         }
 
         return null;
+    }
+
+    private static bool HasEligible(TierEntry tier)
+    {
+        for (var i = 0; i < tier.Targets.Count; i++)
+        {
+            if (IsEligible(tier.Targets[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static (int Tier, TargetEntry Target)? Pinned(RouteEntry entry)
