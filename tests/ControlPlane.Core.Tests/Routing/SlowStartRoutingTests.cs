@@ -65,6 +65,14 @@ public sealed class SlowStartRoutingTests
     }
 
     [Fact]
+    public void ClosingVersion_ExplainsTheChangeAsSlowStart()
+    {
+        var changes = RoutingChanges.Between(Build(new() { [Gpt] = HalfOpen }), Build(new() { [Gpt] = Ramping() }));
+
+        Assert.Contains("openai/gpt-4o: half-open trial → slow start", changes.Single(c => c.RouteId == "chat-default").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TableContent_IsTheSameAtEveryStepOfTheRamp()
     {
         var first = Build(new() { [Gpt] = Ramping() }, now: T0);
