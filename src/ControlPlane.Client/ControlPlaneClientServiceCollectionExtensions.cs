@@ -42,7 +42,8 @@ public static class ControlPlaneClientServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<ControlPlaneClientOptions>>().Value;
             return new BrokerConnection(new Uri(o.RabbitMqUri!), $"controlplane-client {o.SubscriberId}");
         });
-        services.TryAddSingleton<IRouteSelector>(sp => new RouteSelector(sp.GetRequiredService<IRoutingTableSource>()));
+        services.TryAddSingleton<IRouteSelector>(sp =>
+            new RouteSelector(sp.GetRequiredService<IRoutingTableSource>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddRefitGeneratedClient<IControlPlaneSnapshotApi>()
             .ConfigureHttpClient((sp, http) =>

@@ -8,7 +8,10 @@ namespace ControlPlane.Client;
 /// <param name="Provider">Provider id: map it to your own base URL and key.</param>
 /// <param name="Model">Model name to send to the provider.</param>
 /// <param name="Tier">Index of the tier the target is in.</param>
-/// <param name="Weight">Its effective weight in the table.</param>
+/// <param name="Weight">
+/// Its weight when it was chosen: the table's weight with the target's slow-start ramp, if any, applied at that instant
+/// (<see cref="SlowStartRamp.Weight"/>).
+/// </param>
 /// <param name="Panic">True when the route is in panic (the control plane failed open to this target).</param>
 /// <param name="Pinned">True when the route is pinned to this target (operator pin or fail-open panic pick).</param>
 /// <param name="Version">Version of the table the decision came from.</param>
@@ -50,53 +53,86 @@ public interface IRouteSelector
 /// <item>Otherwise (panic with no pick, i.e. fail-closed): <see cref="RouteUnavailableException"/> carrying the
 /// control plane's <c>panicReason</c>. Never a silent empty answer.</item>
 /// </list>
+/// A target with a <c>slowStart</c> ramp weighs what the ramp gives at the moment of the call, on this process's clock
+/// (the table itself does not change while a target ramps up).
 /// Thread-safe. Pass a seeded <see cref="Random"/> for reproducible choices (calls on it are serialized).
 /// </summary>
 public sealed class RouteSelector : IRouteSelector
 {
     private readonly IRoutingTableSource _source;
     private readonly Random _random;
+    private readonly TimeProvider _time;
     private readonly Lock _randomGate = new();
     private volatile Index? _index;
 
-    /// <summary>Creates a selector using <see cref="Random.Shared"/>.</summary>
+    /// <summary>Creates a selector using <see cref="Random.Shared"/> and the system clock.</summary>
     public RouteSelector(IRoutingTableSource source)
-        : this(source, Random.Shared)
+        : this(source, Random.Shared, TimeProvider.System)
     {
     }
 
-    /// <summary>Creates a selector with a given random source.</summary>
+    /// <summary>Creates a selector using <see cref="Random.Shared"/> and a given clock (for slow-start ramps).</summary>
+    public RouteSelector(IRoutingTableSource source, TimeProvider time)
+        : this(source, Random.Shared, time)
+    {
+    }
+
+    /// <summary>Creates a selector with a given random source and the system clock.</summary>
     public RouteSelector(IRoutingTableSource source, Random random)
+        : this(source, random, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates a selector with a given random source and clock.</summary>
+    public RouteSelector(IRoutingTableSource source, Random random, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(time);
         _source = source;
         _random = random;
+        _time = time;
     }
 
     /// <inheritdoc />
     public TargetSelection Select(string route)
     {
         var (entry, version) = Find(route);
+        var clock = new Clock(_time);
         if (Pinned(entry) is { } pinned)
         {
-            return ToSelection(entry, version, pinned.Tier, pinned.Target, isPinned: true);
+            return ToSelection(entry, version, pinned.Tier, pinned.Target, isPinned: true, ref clock);
         }
 
         var tier = ActiveTier(entry) ?? throw Unavailable(entry, version);
-        var eligible = Eligible(entry.Tiers[tier]).ToList();
-        var total = eligible.Sum(t => (long)t.Weight);
-        var ticket = NextLong(total);
-        foreach (var target in eligible)
+
+        // Two passes over the tier instead of a filtered list: this runs for every gateway request.
+        var targets = entry.Tiers[tier].Targets;
+        var total = 0L;
+        for (var i = 0; i < targets.Count; i++)
         {
-            ticket -= target.Weight;
+            total += CurrentWeight(targets[i], ref clock);
+        }
+
+        var ticket = NextLong(total);
+        var last = -1;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var weight = CurrentWeight(targets[i], ref clock);
+            if (weight == 0)
+            {
+                continue;
+            }
+
+            last = i;
+            ticket -= weight;
             if (ticket < 0)
             {
-                return ToSelection(entry, version, tier, target, isPinned: false);
+                return ToSelection(entry, version, tier, targets[i], isPinned: false, ref clock);
             }
         }
 
-        return ToSelection(entry, version, tier, eligible[^1], isPinned: false);
+        return ToSelection(entry, version, tier, targets[last], isPinned: false, ref clock);
     }
 
     /// <inheritdoc />
@@ -107,14 +143,16 @@ public sealed class RouteSelector : IRouteSelector
         var order = new List<TargetSelection> { first };
         var seen = new HashSet<string>(StringComparer.Ordinal) { first.Target };
         var active = ActiveTier(entry);
+        var clock = new Clock(_time);
 
         void AddTier(int index)
         {
-            foreach (var target in Eligible(entry.Tiers[index]).OrderByDescending(t => t.Weight))
+            var tier = entry.Tiers[index].Targets.Where(IsEligible).Select(t => (Target: t, Weight: CurrentWeight(t, ref clock))).ToList();
+            foreach (var (target, _) in tier.OrderByDescending(t => t.Weight))
             {
                 if (seen.Add(target.Target))
                 {
-                    order.Add(ToSelection(entry, version, index, target, isPinned: false));
+                    order.Add(ToSelection(entry, version, index, target, isPinned: false, ref clock));
                 }
             }
         }
@@ -151,11 +189,17 @@ public sealed class RouteSelector : IRouteSelector
             : throw new UnknownRouteException(route, current.Version);
     }
 
-    private static IEnumerable<TargetEntry> Eligible(TierEntry tier) => tier.Targets.Where(t => t.Eligible && t.Weight > 0);
+    private static bool IsEligible(TargetEntry target) => target.Eligible && target.Weight > 0;
+
+    // A ramp's weight is at least 1, so eligibility (and with it the tier choice) never depends on the ramp.
+    private static int CurrentWeight(TargetEntry target, ref Clock clock) =>
+        !IsEligible(target) ? 0
+        : target.SlowStart is { } ramp ? SlowStartRamp.Weight(target.Weight, ramp, clock.Now)
+        : target.Weight;
 
     private static int? ActiveTier(RouteEntry entry)
     {
-        if (entry.ActiveTier is { } declared && declared >= 0 && declared < entry.Tiers.Count && Eligible(entry.Tiers[declared]).Any())
+        if (entry.ActiveTier is { } declared && declared >= 0 && declared < entry.Tiers.Count && HasEligible(entry.Tiers[declared]))
         {
             return declared;
         }
@@ -163,13 +207,26 @@ public sealed class RouteSelector : IRouteSelector
         // Defensive: a table whose activeTier has nothing eligible still routes by the protocol's tier rule.
         for (var i = 0; i < entry.Tiers.Count; i++)
         {
-            if (Eligible(entry.Tiers[i]).Any())
+            if (HasEligible(entry.Tiers[i]))
             {
                 return i;
             }
         }
 
         return null;
+    }
+
+    private static bool HasEligible(TierEntry tier)
+    {
+        for (var i = 0; i < tier.Targets.Count; i++)
+        {
+            if (IsEligible(tier.Targets[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static (int Tier, TargetEntry Target)? Pinned(RouteEntry entry)
@@ -193,8 +250,10 @@ public sealed class RouteSelector : IRouteSelector
         return null; // A pin naming a target outside the route cannot be resolved to a provider: route normally.
     }
 
-    private static TargetSelection ToSelection(RouteEntry entry, long version, int tier, TargetEntry target, bool isPinned) =>
-        new(entry.Route, target.Target, target.Provider, target.Model, tier, target.Weight, entry.Panic, isPinned, version) { Overlay = target.Overlay };
+    private static TargetSelection ToSelection(RouteEntry entry, long version, int tier, TargetEntry target, bool isPinned, ref Clock clock) =>
+        new(entry.Route, target.Target, target.Provider, target.Model, tier,
+            target.SlowStart is { } ramp ? SlowStartRamp.Weight(target.Weight, ramp, clock.Now) : target.Weight,
+            entry.Panic, isPinned, version) { Overlay = target.Overlay };
 
     private static RouteUnavailableException Unavailable(RouteEntry entry, long version) =>
         new(entry.Route, entry.PanicReason ?? "no eligible target", version);
@@ -213,4 +272,12 @@ public sealed class RouteSelector : IRouteSelector
     }
 
     private sealed record Index(RoutingTableChanged Message, RouteNameResolver Names);
+
+    /// <summary>Reads the clock at most once per call, and only when a target has a ramp: one instant per decision.</summary>
+    private struct Clock(TimeProvider time)
+    {
+        private DateTimeOffset? _now;
+
+        public DateTimeOffset Now => _now ??= time.GetUtcNow();
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ControlPlane.Contracts;
 
 /// <summary>
@@ -70,8 +72,9 @@ public sealed record TargetEntry
     public required string Model { get; init; }
 
     /// <summary>
-    /// Effective weight: configured weight × 100 × breaker (or override) multiplier, rounded, at least 1 while
-    /// eligible; 0 when not eligible.
+    /// Full weight: configured weight × 100 × breaker (degraded) or override multiplier, rounded, at least 1 while
+    /// eligible; 0 when not eligible. A <see cref="SlowStart"/> ramp, when present, scales it further: the weight to
+    /// route by at an instant is <see cref="SlowStartRamp.Weight(int, SlowStartEntry?, DateTimeOffset)"/>.
     /// </summary>
     public required int Weight { get; init; }
 
@@ -87,4 +90,32 @@ public sealed record TargetEntry
     /// existed.
     /// </summary>
     public TargetOverlay? Overlay { get; init; }
+
+    /// <summary>
+    /// The weight ramp of a target that recently recovered (slow start); absent when there is none. It stays the
+    /// same for the whole ramp, so a ramp costs one published version, not one per step: each subscriber computes
+    /// the current weight from it with its own clock (see <see cref="SlowStartRamp"/>). Omitted from the JSON when
+    /// null, so tables without ramps are byte-for-byte what they were before ramps existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SlowStartEntry? SlowStart { get; init; }
+}
+
+/// <summary>
+/// A slow-start ramp: from <see cref="StartedAt"/> the target's weight rises from <see cref="FloorMilli"/> thousandths
+/// of its full weight to the full weight in <see cref="Steps"/> equal steps over <see cref="DurationMs"/>.
+/// </summary>
+public sealed record SlowStartEntry
+{
+    /// <summary>When the ramp started (the breaker closed after its trial).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Length of the ramp in milliseconds; from <c>startedAt + durationMs</c> on, the full weight applies.</summary>
+    public required long DurationMs { get; init; }
+
+    /// <summary>The share of the full weight at the start, in thousandths (0–1000; <c>100</c> = 10 %).</summary>
+    public required int FloorMilli { get; init; }
+
+    /// <summary>Number of equal steps the ramp moves in (at least 1).</summary>
+    public required int Steps { get; init; }
 }

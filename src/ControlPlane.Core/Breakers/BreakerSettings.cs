@@ -35,8 +35,9 @@ public sealed record BreakerSettings
     public double SlowStartFloor { get; init; } = 0.1;
 
     /// <summary>
-    /// The ramp moves in this many equal steps rather than continuously, so a recovering target changes the
-    /// published routing table a handful of times instead of on every evaluation.
+    /// The ramp moves in this many equal steps rather than continuously, so routing shifts a handful of times per
+    /// ramp. The steps are computed by each subscriber from the table's <c>slowStart</c> (SlowStartRamp); the table
+    /// itself changes once per recovery.
     /// </summary>
     public int SlowStartSteps { get; init; } = 10;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ControlPlane.Contracts;
 using ControlPlane.Core.Health;
 using ControlPlane.Core.Probing;
 
@@ -42,9 +43,11 @@ public static class BreakerStateMachine
             _ => FromClosedOrDegraded(state, stats, settings, failures, latencyObjective, now),
         };
 
-        if (next.SlowStartStartedAt is { } started && now - started >= settings.SlowStartDuration)
+        var ramp = SlowStart(next, settings);
+        if (ramp is not null && SlowStartRamp.IsOver(ramp, now))
         {
             next = next with { SlowStartStartedAt = null };
+            ramp = null;
         }
 
         var transition = next.State != state.State
@@ -57,39 +60,44 @@ public static class BreakerStateMachine
             WeightMultiplier(next, settings, now),
             stats.FailureRatio(failures),
             SignalsFrom(stats),
-            stats);
+            stats)
+        {
+            DecidedMultiplier = DecidedMultiplier(next, settings),
+            SlowStart = ramp,
+        };
     }
 
     /// <summary>The routing weight factor for a state at an instant (see <see cref="BreakerEvaluation.WeightMultiplier"/>).</summary>
-    public static double WeightMultiplier(BreakerState state, BreakerSettings settings, DateTimeOffset now)
+    public static double WeightMultiplier(BreakerState state, BreakerSettings settings, DateTimeOffset now) =>
+        DecidedMultiplier(state, settings) * SlowStartRamp.Factor(SlowStart(state, settings), now);
+
+    /// <summary>
+    /// The multiplier without the slow-start ramp (see <see cref="BreakerEvaluation.DecidedMultiplier"/>): 0 while Open
+    /// or HalfOpen, the degraded factor while Degraded, else 1.
+    /// </summary>
+    public static double DecidedMultiplier(BreakerState state, BreakerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
-        if (state.State is CircuitState.Open or CircuitState.HalfOpen)
+        return state.State switch
         {
-            return 0;
-        }
-
-        var ramp = SlowStartFactor(state.SlowStartStartedAt, settings, now);
-        return state.State == CircuitState.Degraded ? ramp * settings.DegradedWeightFactor : ramp;
+            CircuitState.Open or CircuitState.HalfOpen => 0,
+            CircuitState.Degraded => settings.DegradedWeightFactor,
+            _ => 1,
+        };
     }
 
-    private static double SlowStartFactor(DateTimeOffset? startedAt, BreakerSettings settings, DateTimeOffset now)
+    /// <summary>
+    /// The state's slow-start ramp in wire form, the same data the routing table publishes, so the breaker's own
+    /// multiplier and every subscriber's weight come from one rule (<see cref="SlowStartRamp"/>); null without one.
+    /// </summary>
+    public static SlowStartEntry? SlowStart(BreakerState state, BreakerSettings settings)
     {
-        if (startedAt is not { } start || settings.SlowStartDuration <= TimeSpan.Zero)
-        {
-            return 1;
-        }
-
-        var progress = (now - start) / settings.SlowStartDuration;
-        if (progress >= 1)
-        {
-            return 1;
-        }
-
-        var steps = Math.Max(1, settings.SlowStartSteps);
-        var stepped = Math.Floor(Math.Max(0, progress) * steps) / steps;
-        return settings.SlowStartFloor + ((1 - settings.SlowStartFloor) * stepped);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(settings);
+        return state.SlowStartStartedAt is { } startedAt && state.State is CircuitState.Closed or CircuitState.Degraded
+            ? SlowStartRamp.Create(startedAt, settings.SlowStartDuration, settings.SlowStartFloor, settings.SlowStartSteps)
+            : null;
     }
 
     private static (BreakerState, string?) FromOpen(BreakerState state, DateTimeOffset now)

@@ -8,11 +8,13 @@ using ControlPlane.Core.Catalog;
 namespace ControlPlane.Core.Routing;
 
 /// <param name="EffectiveWeight">
-/// Configured weight × breaker (or override) multiplier × <see cref="RoutingTableBuilder.WeightScale"/>, rounded,
-/// and at least 1 while eligible — so a weight-1 target at the 0.1 slow-start floor still gets its share (10).
+/// Configured weight × breaker (degraded) or override multiplier × <see cref="RoutingTableBuilder.WeightScale"/>,
+/// rounded, and at least 1 while eligible. The full weight: a slow-start ramp is not baked in but carried in
+/// <paramref name="SlowStart"/> (what the target weighs at an instant is <see cref="SlowStartRamp.Weight"/>).
 /// </param>
-/// <param name="Status">Why the target has this weight: "closed", "slow start", "degraded", "open", or the override.</param>
+/// <param name="Status">Why the target has this weight: "closed", "degraded", "half-open trial", "open", or the override.</param>
 /// <param name="Overlay">The effective overlay for this target in this route (from the catalog), or null.</param>
+/// <param name="SlowStart">The slow-start ramp of an eligible target that recently recovered; null when none.</param>
 public sealed record ComputedTarget(
     TargetId Target,
     int ConfiguredWeight,
@@ -20,7 +22,14 @@ public sealed record ComputedTarget(
     bool Eligible,
     CircuitState Breaker,
     string Status,
-    TargetOverlay? Overlay = null);
+    TargetOverlay? Overlay = null,
+    SlowStartEntry? SlowStart = null)
+{
+    /// <summary><see cref="Status"/> for people: "slow start" while a closed target ramps up.</summary>
+    public string Description => SlowStart is null ? Status
+        : Status == "closed" ? "slow start"
+        : $"{Status}, slow start";
+}
 
 public sealed record ComputedTier(int Index, IReadOnlyList<ComputedTarget> Targets)
 {
@@ -66,7 +75,8 @@ public sealed record ComputedRoute(
 /// <summary>
 /// The routing decision for the whole catalog. <see cref="ComputedAt"/> is not content: two tables computed at
 /// different instants from the same inputs are <see cref="ContentEquals"/> and share a <see cref="ContentHash"/>,
-/// so the publisher issues a new version only when something a data plane would act on changed.
+/// so the publisher issues a new version only when something a data plane would act on changed
+/// (<see cref="SameDecisionAs"/>).
 /// </summary>
 public sealed class ComputedRoutingTable
 {
@@ -76,8 +86,12 @@ public sealed class ComputedRoutingTable
     {
         ComputedAt = computedAt;
         Routes = routes.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToList();
-        _canonical = new Lazy<string>(BuildCanonical);
+        _canonical = new Lazy<string>(() => BuildCanonical(rampsOverBy: null));
+        HasSlowStart = Routes.Any(r => r.Tiers.Any(t => t.Targets.Any(x => x.SlowStart is not null)));
     }
+
+    /// <summary>True when some target carries a slow-start ramp.</summary>
+    public bool HasSlowStart { get; }
 
     public DateTimeOffset ComputedAt { get; }
 
@@ -98,7 +112,30 @@ public sealed class ComputedRoutingTable
     public bool ContentEquals(ComputedRoutingTable? other) =>
         other is not null && string.Equals(_canonical.Value, other._canonical.Value, StringComparison.Ordinal);
 
-    private string BuildCanonical()
+    /// <summary>
+    /// Whether a data plane holding <paramref name="published"/> routes exactly as it would with this table, as of
+    /// <paramref name="now"/>: the content is equal once every slow-start ramp that is over by then is left out of both.
+    /// A finished ramp weighs the full weight, exactly like no ramp, so the breaker clearing it at the ramp's end is not
+    /// a new version: a slow start costs one version (the one that closed the breaker), not two.
+    /// </summary>
+    public bool SameDecisionAs(ComputedRoutingTable? published, DateTimeOffset now)
+    {
+        if (published is null)
+        {
+            return false;
+        }
+
+        if (ContentEquals(published))
+        {
+            return true;
+        }
+
+        return (HasSlowStart || published.HasSlowStart)
+            && string.Equals(BuildCanonical(now), published.BuildCanonical(now), StringComparison.Ordinal);
+    }
+
+    // rampsOverBy: leave out ramps over by that instant (null: keep every ramp — the stored, hashed content).
+    private string BuildCanonical(DateTimeOffset? rampsOverBy)
     {
         var sb = new StringBuilder();
         foreach (var r in Routes)
@@ -120,6 +157,12 @@ public sealed class ComputedRoutingTable
                     if (t.Overlay is not null)
                     {
                         sb.Append("overlay|").Append(Encoding.UTF8.GetString(ContractsJson.Serialize(t.Overlay))).Append('\n');
+                    }
+
+                    if (t.SlowStart is { } ramp && !(rampsOverBy is { } at && SlowStartRamp.IsOver(ramp, at)))
+                    {
+                        sb.Append(CultureInfo.InvariantCulture,
+                            $"slowstart|{ramp.StartedAt.UtcTicks}|{ramp.DurationMs}|{ramp.FloorMilli}|{ramp.Steps}\n");
                     }
 
                 }

@@ -48,11 +48,11 @@ public static class RoutingChanges
         {
             if (!oldTargets.TryGetValue(t.Target, out var o))
             {
-                reasons.Add($"{t.Target} added ({t.Status})");
+                reasons.Add($"{t.Target} added ({t.Description})");
             }
-            else if (!string.Equals(o.Status, t.Status, StringComparison.Ordinal))
+            else if (!string.Equals(o.Description, t.Description, StringComparison.Ordinal))
             {
-                reasons.Add($"{t.Target}: {o.Status} → {t.Status}");
+                reasons.Add($"{t.Target}: {o.Description} → {t.Description}");
             }
             else if (o.EffectiveWeight != t.EffectiveWeight)
             {

@@ -108,6 +108,9 @@ public static class RoutingTableBuilder
 
     private sealed record TargetView(TargetId Id, BreakerSnapshot Snapshot, double Multiplier, string Status, bool RemovedByOperator)
     {
+        /// <summary>The breaker's slow-start ramp; none under an override, which decides the weight outright.</summary>
+        public SlowStartEntry? SlowStart { get; init; }
+
         public int PanicRank => Snapshot.State switch
         {
             CircuitState.Closed or CircuitState.Degraded => 0,
@@ -125,24 +128,29 @@ public static class RoutingTableBuilder
             }
 
             var effect = OverrideResolver.ForTarget(definition, active);
+            var multiplier = Math.Clamp(snapshot.WeightMultiplier, 0, 1);
             return effect.Kind switch
             {
                 TargetOverrideKind.Removed => new TargetView(id, snapshot, 0, effect.Source!.Describe(), true),
                 TargetOverrideKind.ForcedClosed => new TargetView(id, snapshot, 1, effect.Source!.Describe(), false),
-                _ => new TargetView(id, snapshot, Math.Clamp(snapshot.WeightMultiplier, 0, 1), BreakerStatus(snapshot), false),
+                _ => new TargetView(id, snapshot, multiplier, BreakerStatus(snapshot), false)
+                {
+                    SlowStart = multiplier > 0 ? snapshot.SlowStart : null,
+                },
             };
         }
 
+        // The weight is the full (un-ramped) one: the ramp goes along as data and each data plane applies it with its
+        // own clock, so tier choice and the table's content do not move while a target ramps up.
         public ComputedTarget ToComputed(int configuredWeight, TargetOverlay? overlay)
         {
             var eligible = Multiplier > 0 && configuredWeight > 0;
             var weight = eligible ? Math.Max(1, (int)Math.Round(configuredWeight * Multiplier * WeightScale, MidpointRounding.AwayFromZero)) : 0;
-            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay);
+            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay, eligible ? SlowStart : null);
         }
 
         private static string BreakerStatus(BreakerSnapshot s) => s.State switch
         {
-            CircuitState.Closed when s.WeightMultiplier < 1 => "slow start",
             CircuitState.Closed => "closed",
             CircuitState.Degraded => "degraded",
             CircuitState.HalfOpen => "half-open trial",

@@ -84,7 +84,7 @@ public sealed class AuditQueries(NpgsqlDataSource dataSource)
             var provider = reader.GetString(1);
             var model = catalog.Targets.TryGetValue(new ControlPlane.Core.Catalog.TargetId(target), out var definition) ? definition.Model : "";
             result.Add(new BreakerView(target, provider, model,
-                reader.GetString(2), detail.Since, detail.TripCount, detail.OpenUntil, null, null, reader.GetFieldValue<DateTimeOffset>(4)));
+                reader.GetString(2), detail.Since, detail.TripCount, detail.OpenUntil, null, null, reader.GetFieldValue<DateTimeOffset>(4), detail.SlowStartStartedAt));
         }
 
         return result;

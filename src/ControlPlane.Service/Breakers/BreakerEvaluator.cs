@@ -104,7 +104,17 @@ internal sealed partial class BreakerEvaluator(
 
         var table = RoutingTableBuilder.Build(catalog, snapshots, live, now);
         NewTableVersion? newVersion = null;
-        if (table.ContentHash != term.LastHash)
+        // A table equal to the last published one, or differing only by slow-start ramps that are over by now (the
+        // breaker clears a ramp once it ends), decides nothing new: no version. After a takeover only the stored hash
+        // is known until a table matches it; a ramp that ends before that costs one extra version.
+        var unchanged = term.LastTable is { } published
+            ? table.SameDecisionAs(published, now)
+            : string.Equals(table.ContentHash, term.LastHash, StringComparison.Ordinal);
+        if (unchanged)
+        {
+            term.LastTable ??= table;
+        }
+        else
         {
             var changes = RoutingChanges.Between(term.LastTable, table);
             newVersion = new NewTableVersion(table.ContentHash, RoutingTableMapper.ToContract(table, catalog), RoutingTableMapper.ToContract(changes), now);

@@ -5,6 +5,8 @@ using ControlPlane.Service.Routing;
 
 namespace ControlPlane.Service.Breakers;
 
+/// <param name="WeightMultiplier">What the target weighs now, slow-start ramp included; null when read from storage.</param>
+/// <param name="SlowStartStartedAt">While the weight ramps up after a recovery: when the ramp started; null otherwise.</param>
 public sealed record BreakerView(
     string Target,
     string Provider,
@@ -15,7 +17,8 @@ public sealed record BreakerView(
     DateTimeOffset? OpenUntil,
     double? WeightMultiplier,
     double? FailureRatio,
-    DateTimeOffset EvaluatedAt);
+    DateTimeOffset EvaluatedAt,
+    DateTimeOffset? SlowStartStartedAt = null);
 
 /// <summary>The leader's latest evaluation of every target, for the API and metrics.</summary>
 public sealed class BreakerStateView
@@ -35,6 +38,6 @@ public sealed class BreakerStateView
         var state = evaluation.State;
         _views[target.Id] = new BreakerView(
             target.Id.Value, target.ProviderId, target.Model, RoutingTableMapper.StateName(state.State),
-            state.Since, state.TripCount, state.OpenUntil, evaluation.WeightMultiplier, evaluation.FailureRatio, now);
+            state.Since, state.TripCount, state.OpenUntil, evaluation.WeightMultiplier, evaluation.FailureRatio, now, state.SlowStartStartedAt);
     }
 }

@@ -43,6 +43,7 @@ public static class RoutingTableMapper
                             Eligible = eligible,
                             State = StateName(t.Breaker),
                             Overlay = t.Overlay,
+                            SlowStart = eligible ? t.SlowStart : null,
                         };
                     }).ToList(),
                 }).ToList(),

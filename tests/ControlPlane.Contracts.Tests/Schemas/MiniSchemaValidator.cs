@@ -6,7 +6,7 @@ namespace ControlPlane.Contracts.Tests.Schemas;
 
 /// <summary>
 /// The subset of JSON Schema 2020-12 our schemas use: type, required, properties, additionalProperties,
-/// propertyNames, items, enum, const, oneOf, minimum, minLength, pattern, and $ref to "#/$defs/…" or a sibling file.
+/// propertyNames, items, enum, const, oneOf, minimum, maximum, minLength, pattern, and $ref to "#/$defs/…" or a sibling file.
 /// Unknown keywords fail loudly so a schema never silently outgrows the checker.
 /// </summary>
 internal sealed class MiniSchemaValidator(string schemaDirectory)
@@ -14,7 +14,7 @@ internal sealed class MiniSchemaValidator(string schemaDirectory)
     private static readonly HashSet<string> Known =
     [
         "$schema", "$id", "$defs", "title", "description", "format", "type", "required", "properties", "additionalProperties",
-        "propertyNames", "items", "enum", "const", "oneOf", "minimum", "minLength", "pattern", "$ref",
+        "propertyNames", "items", "enum", "const", "oneOf", "minimum", "maximum", "minLength", "pattern", "$ref",
     ];
 
     private readonly Dictionary<string, JsonObject> _documents = [];
@@ -102,6 +102,11 @@ internal sealed class MiniSchemaValidator(string schemaDirectory)
             if (schema["minimum"] is { } minimum && scalar.GetValueKind() == JsonValueKind.Number && scalar.GetValue<double>() < minimum.GetValue<double>())
             {
                 errors.Add($"{path}: below minimum {minimum}");
+            }
+
+            if (schema["maximum"] is { } maximum && scalar.GetValueKind() == JsonValueKind.Number && scalar.GetValue<double>() > maximum.GetValue<double>())
+            {
+                errors.Add($"{path}: above maximum {maximum}");
             }
 
             if (scalar.GetValueKind() == JsonValueKind.String)

@@ -26,12 +26,12 @@ public sealed class RoutingTableBuilderTests
         var route = Build(new()
         {
             [Sonnet] = new BreakerSnapshot(CircuitState.Degraded, 0.5),
-            [Gpt] = new BreakerSnapshot(CircuitState.Closed, 0.1),
+            [Gpt] = new BreakerSnapshot(CircuitState.Closed, 0.2),
         }).Get();
 
-        Assert.Equal([("anthropic/sonnet", 150), ("openai/gpt-4o", 10)], route.Traffic());
+        Assert.Equal([("anthropic/sonnet", 150), ("openai/gpt-4o", 20)], route.Traffic());
         Assert.Equal("degraded", route.Tiers[0].Targets[0].Status);
-        Assert.Equal("slow start", route.Tiers[0].Targets[1].Status);
+        Assert.Equal("closed", route.Tiers[0].Targets[1].Status);
     }
 
     [Fact]

@@ -61,7 +61,8 @@ public sealed class FailoverAndRecoveryTests(PostgresDatabase database) : IClass
             Assert.True(versions[i].CreatedAt >= versions[i - 1].CreatedAt);
         }
 
-        // The stored tables show the trial (still on tier 1) and the slow-start ramp (tier 0 below full weight).
+        // The stored tables show the trial (still on tier 1) and the slow-start ramp (tier 0 at full weight, with the
+        // ramp as data for the subscribers to apply).
         var history = new List<RouteView>();
         foreach (var version in versions.Where(v => v.Version >= failedOver.Version))
         {
@@ -69,7 +70,7 @@ public sealed class FailoverAndRecoveryTests(PostgresDatabase database) : IClass
         }
 
         Assert.Contains(history, r => r.ActiveTier == 1 && r.Target(Route.Primary).State == "half-open");
-        Assert.Contains(history, r => r.ActiveTier == 0 && r.Target(Route.Primary) is { State: "closed", Weight: > 0 and < 100 });
+        Assert.Contains(history, r => r.ActiveTier == 0 && r.Target(Route.Primary) is { State: "closed", Weight: 100, SlowStart.DurationMs: 2000 });
 
         // Transitions: closed → open → (half-open ↔ open)* → half-open → closed, each with a reason and evidence.
         var transitions = await OperationsReader.TransitionsAsync(http, Route.Primary);

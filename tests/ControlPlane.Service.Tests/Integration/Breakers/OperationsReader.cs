@@ -10,7 +10,10 @@ internal sealed record RouteView(long Version, int? ActiveTier, string? PinnedTa
     public TargetView Target(string id) => Targets.Single(t => t.Target == id);
 }
 
-internal sealed record TargetView(string Target, int Tier, int Weight, bool Eligible, string State);
+/// <param name="SlowStart">The target's slow-start ramp as published (<c>slowStart</c>), or null when it has none.</param>
+internal sealed record TargetView(string Target, int Tier, int Weight, bool Eligible, string State, SlowStartView? SlowStart = null);
+
+internal sealed record SlowStartView(DateTimeOffset StartedAt, long DurationMs, int FloorMilli, int Steps);
 
 internal sealed record VersionView(long Version, long? PreviousVersion, DateTimeOffset CreatedAt);
 
@@ -67,6 +70,13 @@ internal static class OperationsReader
             .ToList();
     }
 
+    /// <summary>One target's entry of <c>GET /api/breakers</c>.</summary>
+    public static async Task<JsonElement> BreakerAsync(HttpClient http, string target)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/breakers", UriKind.Relative)));
+        return document.RootElement.EnumerateArray().Single(b => b.GetProperty("target").GetString() == target).Clone();
+    }
+
     /// <summary>The value of an unlabelled metric on /metrics, or null when it is not exposed.</summary>
     public static async Task<double?> MetricAsync(HttpClient http, string name)
     {
@@ -93,7 +103,14 @@ internal static class OperationsReader
                 index,
                 t.GetProperty("weight").GetInt32(),
                 t.GetProperty("eligible").GetBoolean(),
-                t.GetProperty("state").GetString()!)))
+                t.GetProperty("state").GetString()!,
+                t.TryGetProperty("slowStart", out var ramp) && ramp.ValueKind == JsonValueKind.Object
+                    ? new SlowStartView(
+                        ramp.GetProperty("startedAt").GetDateTimeOffset(),
+                        ramp.GetProperty("durationMs").GetInt64(),
+                        ramp.GetProperty("floorMilli").GetInt32(),
+                        ramp.GetProperty("steps").GetInt32())
+                    : null)))
             .ToList();
         return new RouteView(
             version,
