@@ -8,13 +8,21 @@ namespace ControlPlane.Demo;
 /// </summary>
 internal sealed class ControlPlaneWatcher(HttpClient api, Timeline timeline, string primary, string gatewayId)
 {
+    private readonly TaskCompletionSource _rampOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the primary's slow-start ramp (after its recovery) has ended.</summary>
+    public Task RampOver => _rampOver.Task;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         string? lastState = null;
+        var ramping = false;
+        long rampVersion = 0;
         long lastVersion = 0;
         long lastApplied = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var rampStarted = false;
             try
             {
                 using (var breakers = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/breakers", UriKind.Relative), cancellationToken)))
@@ -30,6 +38,9 @@ internal sealed class ControlPlaneWatcher(HttpClient api, Timeline timeline, str
 
                         lastState = state;
                     }
+
+                    rampStarted = entry.ValueKind == JsonValueKind.Object
+                        && entry.TryGetProperty("slowStartStartedAt", out var started) && started.ValueKind == JsonValueKind.String;
                 }
 
                 using (var latest = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/routing-tables/latest", UriKind.Relative), cancellationToken)))
@@ -42,6 +53,23 @@ internal sealed class ControlPlaneWatcher(HttpClient api, Timeline timeline, str
                         timeline.Mark($"control plane: routing table v{version} committed and published ({why})");
                         lastVersion = version;
                     }
+                }
+
+                // The ramp rides in the table as data (start, duration): each gateway computes the weight, so the
+                // whole ramp costs no version beyond the one that closed the breaker.
+                if (rampStarted && !ramping)
+                {
+                    ramping = true;
+                    rampVersion = lastVersion;
+                    timeline.Mark($"slow start: {primary}'s weight ramp travels in table v{lastVersion} as data; the gateway computes its weight, no version per step");
+                }
+                else if (!rampStarted && ramping)
+                {
+                    ramping = false;
+                    timeline.Mark(lastVersion == rampVersion
+                        ? $"slow start over: {primary} at full weight, still on table v{lastVersion}: the ramp cost no extra version"
+                        : $"slow start over: {primary} at full weight; table v{lastVersion} ({lastVersion - rampVersion} version(s) since the ramp began)");
+                    _rampOver.TrySetResult();
                 }
 
                 using (var fleet = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/subscribers", UriKind.Relative), cancellationToken)))

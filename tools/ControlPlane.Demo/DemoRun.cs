@@ -153,7 +153,8 @@ internal sealed class DemoRun(DemoOptions options)
         _timeline.Mark("RECOVERY: anthropic is healthy again (breaker goes half-open, then closes with slow start)");
         await recovered.Task.WaitAsync(options.RecoveryTimeout, cancellationToken);
         _timeline.Mark($"traffic back on {Primary} {(_timeline.Elapsed - recoveryStartedAt).TotalSeconds:0.0} s after recovery");
-        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        await watcher.RampOver.WaitAsync(options.RecoveryTimeout, cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
 
         await stopTraffic.CancelAsync();
         await Task.WhenAll(Quietly(trafficTask), Quietly(claudeTask), Quietly(watching));
