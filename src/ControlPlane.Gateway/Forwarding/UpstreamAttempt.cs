@@ -171,7 +171,7 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
             idle.CancelAfter(_options.BodyIdleTimeout);
-            body = await ReadBoundedAsync(response, _options.MaxResponseBodyBytes, idle.Token);
+            body = await ReadBoundedAsync(response, _options.MaxResponseBodyBytes, truncate: false, idle.Token);
         }
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
@@ -201,7 +201,10 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
             : AttemptResult.Whole(latency, response, body, decoded);
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    /// <summary>Reads a body up to <paramref name="limit"/> bytes.</summary>
+    /// <param name="truncate">Past the limit: keep what was read (an error body, only read to classify) or throw.</param>
+    /// <exception cref="InvalidDataException">The body is larger than the limit and <paramref name="truncate"/> is false.</exception>
+    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, long limit, bool truncate, CancellationToken cancellationToken)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var buffer = response.Content.Headers.ContentLength is { } length && length <= limit
@@ -211,14 +214,19 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+            while (buffer.Length < limit && (read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (buffer.Length + read > limit)
+                if (buffer.Length + read > limit && !truncate)
                 {
                     throw new InvalidDataException("The answer exceeds MaxResponseBodyBytes.");
                 }
 
-                buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, (int)Math.Min(read, limit - buffer.Length));
+            }
+
+            if (!truncate && buffer.Length == limit && await stream.ReadAsync(chunk.AsMemory(0, 1), cancellationToken) > 0)
+            {
+                throw new InvalidDataException("The answer exceeds MaxResponseBodyBytes.");
             }
         }
         finally
@@ -233,16 +241,7 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
     {
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[8192];
-            int read;
-            while (buffer.Length < MaxErrorBodyBytes && (read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
+            return await ReadBoundedAsync(response, MaxErrorBodyBytes, truncate: true, cancellationToken);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
         {
