@@ -94,7 +94,7 @@ public sealed class BrokerPublisher : IAsyncDisposable, IDisposable
     /// <summary>The channel on the current connection, opened (and the exchange declared) when needed; null without one.</summary>
     private async Task<IChannel?> ChannelAsync(CancellationToken cancellationToken)
     {
-        var connection = _broker.Current;
+        var connection = _broker.CurrentForPublishing;
         if (connection is not null && ReferenceEquals(connection, _channelConnection) && _channel is { IsOpen: true } open)
         {
             return open;

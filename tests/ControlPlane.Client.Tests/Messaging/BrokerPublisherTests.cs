@@ -9,7 +9,7 @@ using RabbitMQ.Client.Events;
 namespace ControlPlane.Client.Tests.Messaging;
 
 /// <summary>
-/// The SDK's one connection and its per-publisher channels against the real broker: what a report carries on the wire
+/// The SDK's connections (one consuming, one publishing) and its per-publisher channels against the real broker: what a report carries on the wire
 /// (docs/protocol.md), that nothing is published without a connection, and that a publisher follows a new connection.
 /// </summary>
 [Collection(BrokerCollection.Name)]
@@ -102,6 +102,26 @@ public sealed class BrokerPublisherTests : IAsyncLifetime
         Assert.True(await publisher.TryPublishAsync(MessageTypes.TrafficReport, "{\"n\":2}"u8.ToArray(), DateTimeOffset.UnixEpoch, CancellationToken.None));
         Assert.Equal("{\"n\":1}"u8.ToArray(), (await NextMessageAsync()).Body.ToArray());
         Assert.Equal("{\"n\":2}"u8.ToArray(), (await NextMessageAsync()).Body.ToArray());
+    }
+
+    [Fact]
+    public async Task Connect_PublishesOnAConnectionOfItsOwn_AndLosingItEndsTheSession()
+    {
+        // A broker alarm blocks connections that publish; the routing-table consumer must not be on one of them.
+        await using var broker = new BrokerConnection(_uri, "publisher-test");
+        await using var publisher = new BrokerPublisher(broker, Exchange);
+        var consuming = await broker.ConnectAsync(CancellationToken.None);
+        var publishing = broker.CurrentForPublishing;
+
+        Assert.NotNull(publishing);
+        Assert.NotSame(consuming, publishing);
+        Assert.Equal("publisher-test (publish)", publishing.ClientProvidedName);
+        Assert.True(await publisher.TryPublishAsync(MessageTypes.TrafficReport, "{}"u8.ToArray(), DateTimeOffset.UnixEpoch, CancellationToken.None));
+        Assert.False(broker.Closed.IsCompleted);
+
+        await publishing.CloseAsync();
+
+        await broker.Closed.WaitAsync(TimeSpan.FromSeconds(30)); // the owner's loop reconnects both
     }
 
     private async Task<BasicDeliverEventArgs> NextMessageAsync()
