@@ -39,12 +39,19 @@ services_install() {
     _svc_as_root rm -f /usr/sbin/policy-rc.d
 }
 
-# Prints a TCP port on 127.0.0.1 that nothing listens on.
+# Sets the variable named $1 to a TCP port on 127.0.0.1 that nothing listens on and that no earlier call handed out
+# (a variable, not output: a $(…) subshell would forget what was handed out). It is drawn from below
+# the kernel's ephemeral range: a port inside it can be the local end of any outgoing connection at the moment the
+# server binds it (EADDRINUSE, seen once in a full run).
+_SVC_GIVEN_PORTS=" "
 _svc_free_port() {
-    local p
+    local p low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    [ "$low" -gt 15000 ] 2>/dev/null || low=32768
     for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 40000 ))
-        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
+        p=$(( 10000 + RANDOM % (low - 10000) ))
+        case "$_SVC_GIVEN_PORTS" in *" $p "*) continue;; esac
+        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then _SVC_GIVEN_PORTS+="$p "; printf -v "$1" '%s' "$p"; return 0; fi
     done
     return 1
 }
@@ -71,7 +78,7 @@ services_start() {
         pg_user=postgres
         id postgres >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin postgres
     fi
-    SVC_PG_PORT=$(_svc_free_port)
+    _svc_free_port SVC_PG_PORT
     SVC_PG_DATA="$SVC_DIR/pg"
     mkdir -p "$SVC_PG_DATA"
     chmod 755 "$SVC_DIR"
@@ -98,12 +105,12 @@ CONF
     # --- RabbitMQ: its own node name, ports, cookie and data so it never collides with another broker.
     local rbin
     rbin=$(_svc_rabbit_bin)
-    SVC_RMQ_PORT=$(_svc_free_port)
+    _svc_free_port SVC_RMQ_PORT
     export RABBITMQ_NODENAME="cptest$SVC_RMQ_PORT@localhost"
     export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
     export RABBITMQ_NODE_PORT=$SVC_RMQ_PORT
-    export RABBITMQ_DIST_PORT=$(_svc_free_port)
-    export ERL_EPMD_PORT=$(_svc_free_port)
+    _svc_free_port RABBITMQ_DIST_PORT && export RABBITMQ_DIST_PORT
+    _svc_free_port ERL_EPMD_PORT && export ERL_EPMD_PORT
     export ERL_EPMD_ADDRESS=127.0.0.1
     # The Erlang distribution listener binds every interface unless told otherwise (epmd is bound above).
     export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
