@@ -5,7 +5,7 @@ namespace ControlPlane.Client.Messaging;
 
 /// <summary>
 /// Publishes one kind of message to one durable fanout exchange over a <see cref="BrokerConnection"/>, on a channel of
-/// its own (opened on the current connection when needed, the exchange declared on it). Messages carry the properties
+/// its own (opened on the current publishing connection when needed, the exchange declared on it). Messages carry the properties
 /// docs/protocol.md specifies: JSON content type, the message type, a fresh message id, a timestamp in seconds,
 /// transient delivery. While the broker is away messages are dropped, not queued: every message the SDK and the gateway
 /// send is a report whose next one carries fresher news.

@@ -112,7 +112,9 @@ internal sealed partial class BreakerEvaluator(
             : string.Equals(table.ContentHash, term.LastHash, StringComparison.Ordinal);
         if (unchanged)
         {
-            term.LastTable ??= table;
+            // The base moves to the equivalent table: once a ramp has ended, the passes after this one compare exactly
+            // (the cached canonical form) instead of rebuilding both tables' canonical forms on every pass.
+            term.LastTable = table;
         }
         else
         {
