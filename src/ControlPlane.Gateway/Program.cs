@@ -1,5 +1,6 @@
 using ControlPlane.Gateway.Api;
 using ControlPlane.Gateway.Auth;
+using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Forwarding;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Traffic;
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddGatewayDefaults();
 builder.AddRoutingTable();
 builder.AddUpstreams();
+builder.AddDegradation();
 builder.AddForwarding();
 builder.AddTrafficReports();
 builder.AddClientAuth();

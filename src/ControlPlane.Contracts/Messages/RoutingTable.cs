@@ -50,6 +50,14 @@ public sealed record RouteEntry
 
     /// <summary>Priority tiers in order: tier 0 first.</summary>
     public required IReadOnlyList<TierEntry> Tiers { get; init; }
+
+    /// <summary>
+    /// The route's degradation profile in its current state: what each request class gets (served among some tiers,
+    /// held for the primary tier, or shed). Absent when the route has none — then every request is served as usual.
+    /// Omitted from the JSON when null, so tables of routes without a profile are what they were before profiles.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DegradationEntry? Degradation { get; init; }
 }
 
 /// <summary>One priority tier of a route: traffic is split among its eligible targets by weight.</summary>

@@ -40,6 +40,10 @@ public sealed record AlertCondition(
     public static AlertCondition Panic(string routeId, string summary) =>
         new(AlertKeys.Route(routeId), AlertKind.RoutePanic, summary, RouteId: routeId);
 
+    /// <summary>Grouped under the route's panic: a route in panic that sheds needs one page, not two.</summary>
+    public static AlertCondition Shedding(string routeId, string summary) =>
+        new(AlertKeys.Route(routeId, AlertKind.RouteShedding), AlertKind.RouteShedding, summary, RouteId: routeId, GroupKey: AlertKeys.Route(routeId));
+
     /// <summary>One fleet-wide key: the first report of a foreign table pages; more reports keep the same alert open.</summary>
     public static AlertCondition UnknownTable(string summary) =>
         new(AlertKeys.UnknownTable, AlertKind.UnknownTable, summary);
@@ -56,6 +60,8 @@ public static class AlertKeys
     public static string Provider(string providerId, AlertKind kind) => $"{providerId}:*:{AlertKinds.NameOf(kind)}";
 
     public static string Route(string routeId) => $"route:{routeId}:panic";
+
+    public static string Route(string routeId, AlertKind kind) => $"route:{routeId}:{AlertKinds.NameOf(kind)}";
 
     public static string Subscriber(string subscriberId) => $"subscriber:{subscriberId}:stale";
 

@@ -1,3 +1,4 @@
+using ControlPlane.Contracts;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Routing;
@@ -71,6 +72,12 @@ public static class AlertConditions
             if (route.Panic)
             {
                 conditions.Add(AlertCondition.Panic(route.RouteId, $"route {route.RouteId} is in panic: {route.PanicReason}"));
+            }
+
+            if (route.Degradation is { } degradation && degradation.Classes.Any(c => c.Action == ClassActions.Shed))
+            {
+                conditions.Add(AlertCondition.Shedding(route.RouteId,
+                    $"route {route.RouteId} is shedding requests ({RoutingChanges.DegradationSummary(route)})"));
             }
         }
 

@@ -31,6 +31,12 @@ public enum AlertKind
     /// </summary>
     UnknownTable,
 
+    /// <summary>
+    /// A route sheds a request class (its degradation profile refuses it at once while the primary tier is out)
+    /// (<c>route:&lt;id&gt;:shedding</c>). One alert per route for as long as any class is shed.
+    /// </summary>
+    RouteShedding,
+
     /// <summary>Fired by an operator to check a sink end to end; never deduplicated.</summary>
     Test,
 }
@@ -55,7 +61,7 @@ public static class AlertKinds
     public static AlertSeverity SeverityOf(AlertKind kind) => kind switch
     {
         AlertKind.ProviderIncident or AlertKind.RoutePanic or AlertKind.UnknownTable => AlertSeverity.Critical,
-        AlertKind.TargetOpen or AlertKind.Misconfiguration => AlertSeverity.Error,
+        AlertKind.TargetOpen or AlertKind.Misconfiguration or AlertKind.RouteShedding => AlertSeverity.Error,
         AlertKind.QuotaExhausted or AlertKind.SubscriberStale or AlertKind.ProbesStalled => AlertSeverity.Warning,
         _ => AlertSeverity.Info,
     };
@@ -71,6 +77,7 @@ public static class AlertKinds
         AlertKind.SubscriberStale => "stale",
         AlertKind.ProbesStalled => "probes-stalled",
         AlertKind.UnknownTable => "unknown-table",
+        AlertKind.RouteShedding => "shedding",
         _ => "test",
     };
 
@@ -122,6 +129,7 @@ public static class AlertKinds
             AlertKind.SubscriberStale => "subscriber caught up or gone",
             AlertKind.ProbesStalled => "probe samples arriving again",
             AlertKind.UnknownTable => "no subscriber reports an unknown table any more",
+            AlertKind.RouteShedding => "shedding over: every request class is served or held again",
             _ => "resolved",
         };
         return subject is null ? $"Resolved: {what}" : $"Resolved: {what} ({subject})";

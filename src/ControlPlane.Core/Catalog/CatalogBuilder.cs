@@ -347,6 +347,9 @@ public static class CatalogBuilder
                 ok = false;
             }
 
+            var problems = errors.Count;
+            var (degradation, tierClasses) = DegradationProfileBuilder.Build(r, where, errors);
+            ok &= errors.Count == problems;
             var inRoute = new HashSet<string>(StringComparer.Ordinal);
             var tiers = new List<RouteTier>();
             for (var ti = 0; ti < r.Tiers.Count; ti++)
@@ -405,12 +408,15 @@ public static class CatalogBuilder
                     }
                 }
 
-                tiers.Add(new RouteTier(weighted));
+                tiers.Add(new RouteTier(weighted) { Classes = tierClasses[ti] });
             }
 
             if (ok)
             {
-                result.Add(new RouteDefinition(r.Id!, tiers, panic, r.Aliases.Where(a => !string.IsNullOrWhiteSpace(a)).ToList()));
+                result.Add(new RouteDefinition(r.Id!, tiers, panic, r.Aliases.Where(a => !string.IsNullOrWhiteSpace(a)).ToList())
+                {
+                    Degradation = degradation,
+                });
             }
         }
 

@@ -52,12 +52,19 @@ public sealed record TargetDefinition(TargetId Id, string ProviderId, string Mod
 /// <param name="Overlay">The effective overlay in this route: the target's with the entry's laid over it; null when none.</param>
 public sealed record WeightedTarget(TargetId Target, int Weight, TargetOverlay? Overlay = null);
 
-public sealed record RouteTier(IReadOnlyList<WeightedTarget> Targets);
+public sealed record RouteTier(IReadOnlyList<WeightedTarget> Targets)
+{
+    /// <summary>The request classes this tier serves; null: the default of <see cref="DegradationProfile.TierServes"/>.</summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+}
 
 /// <param name="Aliases">Other model names (exact or <c>*</c> patterns) clients may send for this route.</param>
 public sealed record RouteDefinition(string Id, IReadOnlyList<RouteTier> Tiers, PanicPolicy PanicPolicy, IReadOnlyList<string>? Aliases = null)
 {
     public IReadOnlyList<string> Aliases { get; init; } = Aliases ?? [];
+
+    /// <summary>The route's request classes and what each gets when the route degrades; null: no profile.</summary>
+    public DegradationProfile? Degradation { get; init; }
 }
 
 /// <summary>The validated, immutable catalog: providers, targets and routes.</summary>

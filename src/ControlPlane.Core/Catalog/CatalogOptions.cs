@@ -92,11 +92,47 @@ public sealed class RouteOptions
 
     /// <summary>fail-open (default) or fail-closed.</summary>
     public string? PanicPolicy { get; set; }
+
+    /// <summary>Request classes and what each gets when the route degrades; absent: every request is served as usual.</summary>
+    public DegradationOptions? Degradation { get; set; }
+}
+
+public sealed class DegradationOptions
+{
+    /// <summary>Class of a request that names none (no header, no client-key default); default <c>standard</c>.</summary>
+    public string? DefaultClass { get; set; }
+
+    /// <summary>How long a held request waits for its class to be served again; default 30 s.</summary>
+    public TimeSpan? HoldTimeout { get; set; }
+
+    /// <summary>Status of a shed request: 503 (default) or 429.</summary>
+    public int? ShedStatus { get; set; }
+
+    /// <summary>Classes beyond (or overriding) the built-in critical, standard, background and needs-primary.</summary>
+    public List<RequestClassOptions> Classes { get; set; } = [];
+}
+
+public sealed class RequestClassOptions
+{
+    /// <summary>Lower-case letters, digits and '-'.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>serve, hold or shed while the primary tier is out.</summary>
+    public string? Degraded { get; set; }
+
+    /// <summary>serve, hold or shed while no target is eligible (panic).</summary>
+    public string? Panic { get; set; }
 }
 
 public sealed class TierOptions
 {
     public List<WeightedTargetOptions> Targets { get; set; } = [];
+
+    /// <summary>
+    /// Request classes this tier serves (needs the route's Degradation). Absent: every class, except that only the
+    /// first tier serves needs-primary.
+    /// </summary>
+    public List<string>? Classes { get; set; }
 }
 
 public sealed class WeightedTargetOptions

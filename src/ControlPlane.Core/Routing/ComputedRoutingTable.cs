@@ -57,6 +57,9 @@ public sealed record ComputedRoute(
     /// <summary>The route's aliases from the catalog (exact names and <c>*</c> patterns), in catalog order.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
+    /// <summary>The route's degradation decision (state, what each class gets); null when the route has no profile.</summary>
+    public DegradationEntry? Degradation { get; init; }
+
     /// <summary>
     /// The one target a data plane must send everything to: an operator pin, or the pick of a fail-open panic
     /// (docs/protocol.md); null when traffic spreads over the active tier.
@@ -146,6 +149,16 @@ public sealed class ComputedRoutingTable
             if (r.Aliases.Count > 0)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"aliases|{string.Join('|', r.Aliases)}\n");
+            }
+
+            if (r.Degradation is { } d)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"degradation|{d.State}|{d.DefaultClass}|{d.HoldTimeoutMs}|{d.ShedStatus}|{d.RetryAt?.UtcTicks}\n");
+                foreach (var c in d.Classes)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"class|{c.Class}|{c.Action}|{string.Join(',', c.Tiers)}\n");
+                }
             }
 
             foreach (var tier in r.Tiers)

@@ -1,3 +1,5 @@
+using ControlPlane.Contracts;
+
 namespace ControlPlane.Core.Routing;
 
 /// <summary>One route whose traffic moved, and why (feeds the published table's <c>changes</c>).</summary>
@@ -38,7 +40,20 @@ public static class RoutingChanges
     private static bool SameTraffic(ComputedRoute a, ComputedRoute b) =>
         a.Panic == b.Panic
         && string.Equals(a.PinnedBy, b.PinnedBy, StringComparison.Ordinal)
-        && a.Active.SequenceEqual(b.Active);
+        && a.Active.SequenceEqual(b.Active)
+        && string.Equals(DegradationSummary(a), DegradationSummary(b), StringComparison.Ordinal);
+
+    /// <summary>"degraded: background shed, needs-primary hold" — the classes not served as usual; null without a profile.</summary>
+    public static string? DegradationSummary(ComputedRoute route)
+    {
+        if (route.Degradation is not { } d)
+        {
+            return null;
+        }
+
+        var notServed = d.Classes.Where(c => c.Action != ClassActions.Serve).Select(c => $"{c.Class} {c.Action}").ToList();
+        return notServed.Count == 0 ? d.State : $"{d.State}: {string.Join(", ", notServed)}";
+    }
 
     private static string Explain(ComputedRoute old, ComputedRoute now)
     {
@@ -72,6 +87,11 @@ public static class RoutingChanges
         else if (old.Panic && !now.Panic)
         {
             reasons.Add("panic over");
+        }
+
+        if (DegradationSummary(now) is { } summary && !string.Equals(DegradationSummary(old), summary, StringComparison.Ordinal))
+        {
+            reasons.Add($"degradation {summary}");
         }
 
         if (!string.Equals(old.PinnedBy, now.PinnedBy, StringComparison.Ordinal))

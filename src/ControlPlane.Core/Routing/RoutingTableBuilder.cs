@@ -49,8 +49,14 @@ public static class RoutingTableBuilder
         return new ComputedRoutingTable(now, catalog.Routes.Values.Select(r => BuildRoute(r, ViewOf, active)));
     }
 
-    private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active) =>
-        BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases };
+    private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
+    {
+        var computed = BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases };
+        return route.Degradation is null ? computed : computed with
+        {
+            Degradation = DegradationDecider.Decide(route, computed, id => viewOf(id) is { RemovedByOperator: false, Snapshot: { State: CircuitState.Open, OpenUntil: { } end } } ? end : null),
+        };
+    }
 
     private static ComputedRoute BuildRouteCore(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
     {

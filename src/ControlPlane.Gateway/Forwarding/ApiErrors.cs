@@ -13,6 +13,11 @@ internal static class ApiErrors
     {
         context.Response.StatusCode = fault.Status;
         context.Response.ContentType = "application/json";
+        if (fault.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return context.Response.Body.WriteAsync(codec.EncodeError(fault), context.RequestAborted).AsTask();
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
@@ -14,6 +15,8 @@ namespace ControlPlane.Gateway.Forwarding;
 /// answer is that target's. Every outcome is written down by <see cref="AttemptRecorder"/>.
 /// </summary>
 internal sealed class ChatForwarder(
+    RequestClasses classes,
+    DegradationGate degradation,
     RoutePlanner planner,
     UpstreamAttempt upstream,
     AnswerRelay relay,
@@ -50,7 +53,35 @@ internal sealed class ChatForwarder(
             return;
         }
 
-        var plan = planner.Plan(body.Model);
+        string? requested;
+        try
+        {
+            requested = classes.Requested(context.Request);
+        }
+        catch (InvalidRequestClassException e)
+        {
+            await RefuseAsync(context, client, GatewayMetrics.UnknownRoute, api, ApiErrors.BadRequest(e.Message));
+            return;
+        }
+
+        Admission admission;
+        try
+        {
+            admission = await degradation.AdmitAsync(body.Model, requested, _options.AttemptBudget - time.GetElapsedTime(started), context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            AttemptRecorder.Finished(GatewayMetrics.UnknownRoute, api, "client_cancelled");
+            return;
+        }
+
+        if (admission.Refusal is { } shed)
+        {
+            await RefuseAsync(context, client, admission.Route ?? GatewayMetrics.UnknownRoute, api, shed);
+            return;
+        }
+
+        var plan = planner.Plan(body.Model, admission);
         if (plan.Refusal is { } refusal)
         {
             await RefuseAsync(context, client, plan.Route, api, refusal);

@@ -1,4 +1,5 @@
 using ControlPlane.Client;
+using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
@@ -24,7 +25,8 @@ internal sealed class RoutePlanner(
 {
     private readonly LocalBreakerOptions _localBreaker = options.Value.LocalBreaker;
 
-    public Plan Plan(string model)
+    /// <param name="admission">What the route's degradation profile allows: the tiers the request's class may use.</param>
+    public Plan Plan(string model, Admission admission)
     {
         IReadOnlyList<TargetSelection> order;
         try
@@ -51,10 +53,19 @@ internal sealed class RoutePlanner(
         foreach (var target in order)
         {
             // A target this gateway has no endpoint for is another gateway's business.
-            if (providers.Find(target.Provider) is { } provider)
+            if (admission.Allows(target.Tier) && providers.Find(target.Provider) is { } provider)
             {
                 candidates.Add(new Candidate(target, provider));
             }
+        }
+
+        if (candidates.Count == 0 && admission.Class is { } requestClass)
+        {
+            return Forwarding.Plan.Refused(route, new ApiFault(503, FaultKind.Unavailable,
+                $"No target of route '{route}' that serves '{requestClass}' requests is available on this gateway.", "route_unavailable")
+            {
+                RetryAfterSeconds = 1,
+            });
         }
 
         if (candidates.Count == 0)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
@@ -35,7 +36,7 @@ internal sealed class TokenCounter(
             return;
         }
 
-        var plan = planner.Plan(body.Model);
+        var plan = planner.Plan(body.Model, Admission.Unrestricted);
         if (plan.Refusal is { } refusal)
         {
             AttemptRecorder.Finished(plan.Route, Api, "rejected");

@@ -1,3 +1,4 @@
+using ControlPlane.Contracts;
 using System.Globalization;
 using ControlPlane.Gateway.Upstreams;
 using Microsoft.Extensions.Options;
@@ -56,6 +57,25 @@ public sealed class GatewayOptions
 
     /// <summary>The local passive breaker, consulted only while the routing table is stale.</summary>
     public LocalBreakerOptions LocalBreaker { get; set; } = new();
+
+    /// <summary>
+    /// The request class of each client key's requests when they name none in <c>x-request-class</c>: key = the
+    /// key's hash as in <see cref="ClientKeys"/>, value = a class name (e.g. <c>background</c> for a batch job's key).
+    /// </summary>
+    public Dictionary<string, string> ClientKeyClasses { get; set; } = [];
+
+    /// <summary>How this gateway carries out the routes' degradation profiles.</summary>
+    public DegradationOptions Degradation { get; set; } = new();
+}
+
+/// <summary>The gateway's share of degradation: the profile itself comes from the routing table.</summary>
+public sealed class DegradationOptions
+{
+    /// <summary>
+    /// Most requests this gateway holds at once (waiting for their class to be served again); one more is answered
+    /// 503 with <c>Retry-After</c> at once. Held requests cost a connection and their buffered body each.
+    /// </summary>
+    public int MaxHeldRequests { get; set; } = 256;
 }
 
 /// <summary>One provider endpoint: id as in the catalog, kind, root URL, where its key is.</summary>
@@ -188,6 +208,25 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 failures.Add($"{S}:ClientKeys:{i.ToString(CultureInfo.InvariantCulture)} must be the 64-hex-digit SHA-256 of a key, not the key itself.");
             }
+        }
+
+        var known = options.ClientKeys.Select(h => h.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        foreach (var (hash, requestClass) in options.ClientKeyClasses)
+        {
+            if (!known.Contains(hash.ToLowerInvariant()))
+            {
+                failures.Add($"{S}:ClientKeyClasses: '{hash}' is not one of ClientKeys (name keys by the SHA-256 listed there).");
+            }
+
+            if (!RequestClassRules.IsValidName(requestClass))
+            {
+                failures.Add($"{S}:ClientKeyClasses:{hash}: class '{requestClass}' must be 1–{RequestClassRules.MaxNameLength} lower-case letters, digits or '-'.");
+            }
+        }
+
+        if (options.Degradation.MaxHeldRequests < 0)
+        {
+            failures.Add($"{S}:Degradation:MaxHeldRequests must be 0 (hold nothing) or more (got {options.Degradation.MaxHeldRequests}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -21,6 +21,9 @@ internal enum FaultKind
 /// </summary>
 internal sealed record ApiFault(int Status, FaultKind Kind, string Message, string? Code = null)
 {
+    /// <summary>Seconds for a <c>Retry-After</c> header (shed and held requests, saturated targets); null: none.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     /// <summary>The usual kind for a status, when the body says nothing better.</summary>
     public static FaultKind KindOf(int status) => status switch
     {

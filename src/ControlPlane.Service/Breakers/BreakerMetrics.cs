@@ -24,6 +24,19 @@ internal static class BreakerMetrics
     private static readonly Gauge Panic = Metrics.CreateGauge(
         "controlplane_route_panic", "1 while a route has no eligible target and its panic policy applies.", "route");
 
+    private static readonly Gauge Degradation = Metrics.CreateGauge(
+        "controlplane_route_degradation",
+        "1 for the degradation state a route with a profile is in (normal, degraded, panic), 0 for the others.", "route", "state");
+
+    private static readonly Gauge ClassActions = Metrics.CreateGauge(
+        "controlplane_route_class_action",
+        "1 for what each request class of a route gets now (serve, hold, shed), 0 for the other actions.", "route", "class", "action");
+
+    private static readonly string[] DegradationStates =
+        [Contracts.DegradationStates.Normal, Contracts.DegradationStates.Degraded, Contracts.DegradationStates.Panic];
+
+    private static readonly string[] Actions = [Contracts.ClassActions.Serve, Contracts.ClassActions.Hold, Contracts.ClassActions.Shed];
+
     private static readonly Histogram Evaluation = Metrics.CreateHistogram(
         "controlplane_evaluation_seconds", "Time to evaluate every breaker and compute the routing table.",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
@@ -50,6 +63,23 @@ internal static class BreakerMetrics
         foreach (var route in table.Routes)
         {
             Panic.WithLabels(route.RouteId).Set(route.Panic ? 1 : 0);
+            if (route.Degradation is not { } degradation)
+            {
+                continue;
+            }
+
+            foreach (var state in DegradationStates)
+            {
+                Degradation.WithLabels(route.RouteId, state).Set(state == degradation.State ? 1 : 0);
+            }
+
+            foreach (var entry in degradation.Classes)
+            {
+                foreach (var action in Actions)
+                {
+                    ClassActions.WithLabels(route.RouteId, entry.Class, action).Set(action == entry.Action ? 1 : 0);
+                }
+            }
         }
     }
 

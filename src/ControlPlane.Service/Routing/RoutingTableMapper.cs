@@ -47,6 +47,7 @@ public static class RoutingTableMapper
                         };
                     }).ToList(),
                 }).ToList(),
+                Degradation = route.Degradation,
             };
         }).ToList(),
     };

@@ -1,0 +1,174 @@
+using System.Globalization;
+using ControlPlane.Client;
+using ControlPlane.Contracts;
+using ControlPlane.Gateway.Forwarding;
+using ControlPlane.Gateway.Hosting;
+using ControlPlane.Gateway.Translation;
+using Microsoft.Extensions.Options;
+
+namespace ControlPlane.Gateway.Degradation;
+
+/// <summary>
+/// What the route's degradation profile lets a request do: go on to planning (among some tiers only), or stop here
+/// with an error. <see cref="Class"/> is null for a route without a profile.
+/// </summary>
+internal sealed record Admission(string? Route, string? Class, IReadOnlyList<int>? Tiers, ApiFault? Refusal, bool Held)
+{
+    public static readonly Admission Unrestricted = new(null, null, null, null, false);
+
+    /// <summary>Whether a target of tier <paramref name="tier"/> may serve the request.</summary>
+    public bool Allows(int tier) => Tiers is null || Tiers.Contains(tier);
+}
+
+/// <summary>
+/// Carries out the table's per-route degradation profile before planning: a class to be served goes on (to the
+/// class's tiers only); a class to be shed gets its error with <c>Retry-After</c> at once; a class to be held waits —
+/// in a bounded queue — for a table in which it is served, up to the route's hold deadline. The decision itself is the
+/// control plane's (<see cref="RequestClassRules"/>); this stage only obeys it, so every gateway behaves alike.
+/// </summary>
+internal sealed class DegradationGate
+{
+    private readonly IRoutingTableSource _tables;
+    private readonly TimeProvider _time;
+    private readonly int _maxHeld;
+    private TaskCompletionSource _tableChanged = NewSignal();
+    private volatile Names? _names;
+    private int _held;
+
+    public DegradationGate(IRoutingTableSource tables, IOptions<GatewayOptions> options, TimeProvider time)
+    {
+        _tables = tables;
+        _time = time;
+        _maxHeld = options.Value.Degradation.MaxHeldRequests;
+        // One signal for every held request: each new table wakes them all to look at it.
+        tables.TableChanged += (_, _) => Interlocked.Exchange(ref _tableChanged, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>Requests held right now.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <param name="model">The model the client asked for (a route or an alias).</param>
+    /// <param name="requested">The class the request or its key named; null: the route's default.</param>
+    /// <param name="budget">The longest a hold may last (what is left of the request's attempt budget).</param>
+    public async Task<Admission> AdmitAsync(string model, string? requested, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        // No table or no such route: planning answers that, in its own words.
+        if (Find(model) is not { Degradation: { } profile } route)
+        {
+            return Admission.Unrestricted;
+        }
+
+        var requestClass = requested ?? profile.DefaultClass;
+        var decision = Decide(route, requestClass);
+        if (decision.Refusal is not null || decision.Class is null || !IsHold(route, requestClass))
+        {
+            DegradationMetrics.Admitted(route.Route, decision);
+            return decision;
+        }
+
+        if (Interlocked.Increment(ref _held) > _maxHeld)
+        {
+            Interlocked.Decrement(ref _held);
+            var full = Refuse(route, requestClass, 503, FaultKind.Unavailable, "hold_queue_full",
+                $"Route '{route.Route}' holds '{requestClass}' requests until its primary tier returns, and this gateway's hold queue is full.");
+            DegradationMetrics.Finished(route.Route, requestClass, DegradationMetrics.HoldFull);
+            return full;
+        }
+
+        DegradationMetrics.HeldChanged(route.Route, +1);
+        try
+        {
+            return await HoldAsync(model, route, requestClass, TimeSpan.FromMilliseconds(profile.HoldTimeoutMs) < budget
+                ? TimeSpan.FromMilliseconds(profile.HoldTimeoutMs) : budget, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _held);
+            DegradationMetrics.HeldChanged(route.Route, -1);
+        }
+    }
+
+    private async Task<Admission> HoldAsync(string model, RouteEntry route, string requestClass, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            // Take the signal before reading the table: a table applied in between still wakes us.
+            var signal = Volatile.Read(ref _tableChanged).Task;
+            var current = Find(model) ?? route;
+            if (current.Degradation is null || !IsHold(current, requestClass))
+            {
+                var decision = current.Degradation is null ? Admission.Unrestricted : Decide(current, requestClass);
+                var admitted = decision with { Held = true };
+                DegradationMetrics.Finished(route.Route, requestClass, decision.Refusal is null ? DegradationMetrics.HeldServed : DegradationMetrics.Shed);
+                return admitted;
+            }
+
+            var left = deadline - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                DegradationMetrics.Finished(route.Route, requestClass, DegradationMetrics.HeldTimeout);
+                return Refuse(current, requestClass, 503, FaultKind.Unavailable, "hold_timeout",
+                    $"Route '{current.Route}' held this '{requestClass}' request for {deadline.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s " +
+                    "waiting for its primary tier, which has not returned.");
+            }
+
+            try
+            {
+                await signal.WaitAsync(left, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Loop once more: the deadline check answers.
+            }
+        }
+    }
+
+    private Admission Decide(RouteEntry route, string requestClass)
+    {
+        var profile = route.Degradation!;
+        if (RequestClassRules.For(route, requestClass) is not { } entry)
+        {
+            var known = string.Join(", ", profile.Classes.Select(c => c.Class));
+            return new Admission(route.Route, requestClass, null, ApiErrors.BadRequest(
+                $"Route '{route.Route}' has no request class '{requestClass}' (classes: {known}); see the {RequestClasses.Header} header."), false);
+        }
+
+        return entry.Action switch
+        {
+            ClassActions.Serve or ClassActions.Hold => new Admission(route.Route, requestClass, entry.Tiers, null, false),
+            _ => Refuse(route, requestClass, profile.ShedStatus, profile.ShedStatus == 429 ? FaultKind.RateLimited : FaultKind.Unavailable, "route_shedding",
+                $"Route '{route.Route}' is {profile.State} and sheds '{requestClass}' requests until its primary tier returns; retry later."),
+        };
+    }
+
+    private static bool IsHold(RouteEntry route, string requestClass) =>
+        RequestClassRules.For(route, requestClass) is { Action: ClassActions.Hold };
+
+    private Admission Refuse(RouteEntry route, string requestClass, int status, FaultKind kind, string code, string message) =>
+        new(route.Route, requestClass, null, new ApiFault(status, kind, message, code)
+        {
+            RetryAfterSeconds = RequestClassRules.RetryAfterSeconds(route.Degradation!, _time.GetUtcNow()),
+        }, false);
+
+    private RouteEntry? Find(string model)
+    {
+        if (_tables.Current is not { } current)
+        {
+            return null;
+        }
+
+        var names = _names;
+        if (names is null || !ReferenceEquals(names.Table, current))
+        {
+            names = new Names(current, new RouteNameResolver(current.Table.Routes));
+            _names = names;
+        }
+
+        return names.Resolver.Resolve(model);
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record Names(RoutingTableChanged Table, RouteNameResolver Resolver);
+}
