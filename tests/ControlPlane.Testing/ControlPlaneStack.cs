@@ -28,6 +28,12 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>Target overlays (the catalog's <c>Overlay</c> object), by provider id.</summary>
     public IReadOnlyDictionary<string, JsonObject> Overlays { get; init; } = new Dictionary<string, JsonObject>();
 
+    /// <summary>The route's <c>Degradation</c> section (request classes), or null for none.</summary>
+    public JsonObject? Degradation { get; init; }
+
+    /// <summary>The request classes a tier serves (its <c>Classes</c>), by tier index; tiers not listed name none.</summary>
+    public IReadOnlyDictionary<int, string[]> TierClasses { get; init; } = new Dictionary<int, string[]>();
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -281,13 +287,28 @@ public sealed class ControlPlaneStack : IAsyncDisposable
             {
                 ["Id"] = r.Id,
                 ["Aliases"] = new JsonArray(r.Aliases.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
-                ["Tiers"] = new JsonArray(r.Tiers.Select(t => (JsonNode)new JsonObject
+                ["Tiers"] = new JsonArray(r.Tiers.Select((t, index) => (JsonNode)Without(new JsonObject
                 {
                     ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{t.Provider}/{t.Model}", ["Weight"] = 1 }),
-                }).ToArray()),
-            }).ToArray()),
+                    ["Classes"] = r.TierClasses.TryGetValue(index, out var classes)
+                        ? new JsonArray(classes.Select(c => (JsonNode)JsonValue.Create(c)).ToArray())
+                        : null,
+                })).ToArray()),
+                ["Degradation"] = r.Degradation?.DeepClone(),
+            }).Select(route => (JsonNode)Without((JsonObject)route)).ToArray()),
         };
         return new JsonObject { ["Catalog"] = catalog }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    // A null in configuration binds as an empty section (an object with defaults), so absent parts are left out.
+    private static JsonObject Without(JsonObject node)
+    {
+        foreach (var name in node.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            node.Remove(name);
+        }
+
+        return node;
     }
 
     private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];

@@ -27,6 +27,17 @@ public sealed partial class GatewayStack : IAsyncLifetime
     /// <summary>Only Gemini targets: every client API reaches them through translation.</summary>
     public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash");
 
+    /// <summary>
+    /// Request classes: tier 0 Anthropic, tier 1 a local model that serves only standard and background requests;
+    /// built-in actions (background shed, needs-primary held, up to 15 s) while the primary tier is out.
+    /// </summary>
+    public static readonly TestRoute Tiered = new("tiered", "anthropic-tiered", "local-tiered", "claude-sonnet-4-5")
+    {
+        SecondaryModel = "llama3.1:8b",
+        Degradation = new System.Text.Json.Nodes.JsonObject { ["HoldTimeout"] = "00:00:15", ["ShedStatus"] = 503 },
+        TierClasses = new Dictionary<int, string[]> { [1] = ["standard", "background"] },
+    };
+
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
         ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
@@ -46,7 +57,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
         await _database.InitializeAsync();
         Stack = await ControlPlaneStack.CreateAsync(
             _database.ConnectionString,
-            [Chat, Gpt, Gem],
+            [Chat, Gpt, Gem, Tiered],
             probeInterval: TimeSpan.FromSeconds(2),
             environment: new Dictionary<string, string?>
             {
