@@ -34,7 +34,11 @@ public sealed class DashboardAndAlertQueryTests(PostgresDatabase database, ITest
 {
     // Faults chosen so that every error class and every breaker/fleet metric has data: an overloaded primary that
     // fails over, a provider pacing us with 429s, and one with intermittent 5xx.
-    private static readonly TestRoute Chat = new("chat-default", "anthropic", "openai", "claude-sonnet-4-5");
+    // With request classes: the overloaded primary makes it degraded, so the degradation panels and rule have data.
+    private static readonly TestRoute Chat = new("chat-default", "anthropic", "openai", "claude-sonnet-4-5")
+    {
+        Degradation = new System.Text.Json.Nodes.JsonObject { ["ShedStatus"] = 503 },
+    };
     private static readonly TestRoute Mini = new("chat-mini", "openai-b", "anthropic-b", "gpt-4o-mini");
 
     [Fact]
