@@ -24,6 +24,11 @@ internal sealed class DemoRun(DemoOptions options)
         ("gemini", "gemini", "gemini-2.5-flash"),
     ];
 
+    // The local model behind route assistant (DegradationScene): not part of chat-default.
+    private static readonly (string Id, string Kind, string Model) Local = ("local", "openai-compatible", "llama3.1:8b");
+
+    private static IEnumerable<(string Id, string Kind, string Model)> AllProviders => [.. Providers, Local];
+
     private readonly Timeline _timeline = new();
     private readonly string _work = Path.Combine(Path.GetTempPath(), $"controlplane-demo-{Guid.NewGuid():N}");
 
@@ -41,17 +46,17 @@ internal sealed class DemoRun(DemoOptions options)
             return 2;
         }
 
-        _timeline.Mark("starting three simulated providers (anthropic, openai, gemini)");
-        var keys = Providers.ToDictionary(p => p.Id, p => $"sk-demo-{p.Id}-{Guid.NewGuid():N}");
+        _timeline.Mark("starting four simulated providers (anthropic, openai, gemini, a local openai-compatible model)");
+        var keys = AllProviders.ToDictionary(p => p.Id, p => $"sk-demo-{p.Id}-{Guid.NewGuid():N}");
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
         {
-            Providers = Providers.Select(p => new SimulatedProviderOptions { Id = p.Id, Kind = p.Kind, ApiKey = keys[p.Id], Models = [p.Model] }).ToList(),
+            Providers = AllProviders.Select(p => new SimulatedProviderOptions { Id = p.Id, Kind = p.Kind, ApiKey = keys[p.Id], Models = [p.Model] }).ToList(),
         }, null, cancellationToken);
 
         var environment = await ServiceEnvironment.CreateAsync(postgres);
         var catalogFile = Path.Combine(_work, "catalog.json");
         await File.WriteAllTextAsync(catalogFile, CatalogJson(simulator), cancellationToken);
-        var variables = environment.With(Providers.Select(p => new KeyValuePair<string, string?>(KeyVariable(p.Id), keys[p.Id])));
+        var variables = environment.With(AllProviders.Select(p => new KeyValuePair<string, string?>(KeyVariable(p.Id), keys[p.Id])));
         variables["CONTROLPLANE_CONFIG_FILE"] = catalogFile;
         variables["Breakers__BaseBreakDuration"] = "00:00:10";
         variables["Breakers__SlowStartDuration"] = "00:00:10";
@@ -72,9 +77,8 @@ internal sealed class DemoRun(DemoOptions options)
             ["ControlPlaneClient__StatusReportInterval"] = "00:00:02",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        for (var i = 0; i < Providers.Length; i++)
+        foreach (var (p, i) in AllProviders.Select((p, i) => (p, i)))
         {
-            var p = Providers[i];
             gatewayVariables[$"Gateway__Providers__{i}__Id"] = p.Id;
             gatewayVariables[$"Gateway__Providers__{i}__Kind"] = p.Kind;
             gatewayVariables[$"Gateway__Providers__{i}__BaseUrl"] = simulator.BaseUrlOf(p.Id).ToString();
@@ -102,6 +106,9 @@ internal sealed class DemoRun(DemoOptions options)
                 _timeline.Mark($"Anthropic-API client now answered by {target} (translated {translated ?? "?"}, overlay applied): it never noticed");
             }
         };
+        using var classes = new DegradationScene(gateway.BaseUrl, _timeline, Primary);
+        var classesTask = classes.RunAsync(Math.Max(1, options.RequestsPerSecond / 4), stopTraffic.Token);
+        _timeline.Mark($"four clients sending critical, standard, background and needs-primary requests (x-request-class) to route {DegradationScene.Route}");
         var watcher = new ControlPlaneWatcher(api, _timeline, Primary, GatewayId);
         var watching = watcher.RunAsync(stopTraffic.Token);
 
@@ -157,18 +164,19 @@ internal sealed class DemoRun(DemoOptions options)
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
 
         await stopTraffic.CancelAsync();
-        await Task.WhenAll(Quietly(trafficTask), Quietly(claudeTask), Quietly(watching));
+        await Task.WhenAll(Quietly(trafficTask), Quietly(claudeTask), Quietly(classesTask), Quietly(watching));
         Console.WriteLine();
         Console.WriteLine("== summary");
         Console.WriteLine($"  OpenAI-API client: requests sent {traffic.Sent}, succeeded {traffic.Succeeded}, FAILED {traffic.Failed} (safety-net retries {traffic.Retried})");
         Console.WriteLine($"    served by: {string.Join(", ", traffic.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
         Console.WriteLine($"  Anthropic-API client ({ClaudeModel}): requests sent {claude.Sent}, succeeded {claude.Succeeded}, FAILED {claude.Failed} (safety-net retries {claude.Retried})");
         Console.WriteLine($"    served by: {string.Join(", ", claude.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
+        classes.PrintSummary();
         Console.WriteLine($"  outage → gateway routing around it: {failover.TotalSeconds:0.0} s (probe interval {options.ProbeInterval.TotalSeconds} s); failed by then: {failedAtFailover}");
         Console.WriteLine($"  safety-net retries after the gateway applied the new table: {retriesAfterReroute} (no request even tried the dead provider)");
         Console.WriteLine($"  routing table versions: {await VersionCountAsync(api)}; see {controlPlane.BaseUrl}api/transitions for the audit trail");
         Directory.Delete(_work, recursive: true);
-        return traffic.Failed == 0 && claude.Failed == 0 ? 0 : 1;
+        return traffic.Failed == 0 && claude.Failed == 0 && !classes.Failed ? 0 : 1;
     }
 
     private static string Summary(GatewayTraffic traffic) =>
@@ -220,14 +228,14 @@ internal sealed class DemoRun(DemoOptions options)
         var catalog = new JsonObject
         {
             ["Probe"] = new JsonObject { ["Mode"] = "inference", ["Interval"] = interval, ["Timeout"] = timeout, ["LatencyObjective"] = "00:00:01" },
-            ["Providers"] = new JsonArray(Providers.Select(p => (JsonNode)new JsonObject
+            ["Providers"] = new JsonArray(AllProviders.Select(p => (JsonNode)new JsonObject
             {
                 ["Id"] = p.Id,
                 ["Kind"] = p.Kind,
                 ["BaseUrl"] = simulator.BaseUrlOf(p.Id).ToString(),
                 ["ApiKeyEnv"] = KeyVariable(p.Id),
             }).ToArray()),
-            ["Targets"] = new JsonArray(Providers.Select(p => (JsonNode)new JsonObject
+            ["Targets"] = new JsonArray(AllProviders.Select(p => (JsonNode)new JsonObject
             {
                 ["Provider"] = p.Id,
                 ["Model"] = p.Model,
@@ -242,6 +250,18 @@ internal sealed class DemoRun(DemoOptions options)
                 {
                     ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{p.Id}/{p.Model}", ["Weight"] = 100 }),
                 }).ToArray()),
+            }, new JsonObject
+            {
+                // Request classes (docs/configuration.md, Degradation): the local tier serves all but needs-primary.
+                ["Id"] = DegradationScene.Route,
+                ["Degradation"] = new JsonObject { ["HoldTimeout"] = DegradationScene.HoldTimeout.ToString("c", CultureInfo.InvariantCulture) },
+                ["Tiers"] = new JsonArray(
+                    new JsonObject { ["Targets"] = new JsonArray(new JsonObject { ["Target"] = Primary }) },
+                    new JsonObject
+                    {
+                        ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{Local.Id}/{Local.Model}" }),
+                        ["Classes"] = new JsonArray("critical", "standard", "background"),
+                    }),
             }),
         };
         return new JsonObject { ["Catalog"] = catalog }.ToJsonString();

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace ControlPlane.Demo;
 
@@ -18,16 +20,29 @@ internal enum ClientApi
 /// says which target served each request, how many it tried and whether it translated (x-gateway-target,
 /// x-gateway-attempts, x-gateway-translated).
 /// </summary>
-internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api) : IDisposable
+/// <param name="requestClass">The x-request-class header to send, or null for none.</param>
+internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, string? requestClass = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(10) };
+    // Held requests (needs-primary) may wait for the route's hold deadline before they are answered.
+    private readonly HttpClient _http = new() { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(requestClass is null ? 10 : 60) };
 
     public long Sent;
     public long Succeeded;
     public long Failed;
     public long Retried;
 
+    public string? RequestClass => requestClass;
+
     public ConcurrentDictionary<string, long> ServedBy { get; } = new();
+
+    /// <summary>Refusals by the gateway's error code (route_shedding, hold_timeout…), counted apart from other failures.</summary>
+    public ConcurrentDictionary<string, long> RefusedBy { get; } = new();
+
+    /// <summary>Raised with the error code and Retry-After (seconds) of every refusal the gateway explains with a code.</summary>
+    public event Action<string, int?>? Refused;
+
+    /// <summary>Raised with the serving target and how long the request took, for every successful request.</summary>
+    public event Action<string, TimeSpan>? Answered;
 
     /// <summary>Raised with the serving target, the number of targets tried and the translation (null when none), for every successful request.</summary>
     public event Action<string, int, string?>? Served;
@@ -57,10 +72,23 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api) :
                 request.Headers.Add("anthropic-version", "2023-06-01");
             }
 
+            if (requestClass is not null)
+            {
+                request.Headers.Add("x-request-class", requestClass);
+            }
+
+            var started = Stopwatch.GetTimestamp();
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
+                if (ErrorCode(body) is { } code && code is "route_shedding" or "hold_timeout" or "hold_queue_full")
+                {
+                    RefusedBy.AddOrUpdate(code, 1, (_, count) => count + 1);
+                    Refused?.Invoke(code, (int?)response.Headers.RetryAfter?.Delta?.TotalSeconds);
+                    return;
+                }
+
                 Interlocked.Increment(ref Failed);
                 return;
             }
@@ -71,10 +99,27 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api) :
             Interlocked.Add(ref Retried, attempts - 1);
             ServedBy.AddOrUpdate(target, 1, (_, count) => count + 1);
             Served?.Invoke(target, attempts, Header(response, "x-gateway-translated"));
+            Answered?.Invoke(target, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref Failed);
+        }
+    }
+
+    private static string? ErrorCode(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+                && error.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
+                ? code.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

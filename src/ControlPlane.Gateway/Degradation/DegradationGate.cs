@@ -16,6 +16,9 @@ internal sealed record Admission(string? Route, string? Class, IReadOnlyList<int
 {
     public static readonly Admission Unrestricted = new(null, null, null, null, false);
 
+    /// <summary>The route's degradation state when the request was admitted; null without a profile.</summary>
+    public string? State { get; init; }
+
     /// <summary>Whether a target of tier <paramref name="tier"/> may serve the request.</summary>
     public bool Allows(int tier) => Tiers is null || Tiers.Contains(tier);
 }
@@ -124,6 +127,48 @@ internal sealed class DegradationGate
         }
     }
 
+    /// <summary>
+    /// Every tier of the request's class failed while its route was still normal in the table: waits (at most the
+    /// route's hold deadline, within <paramref name="budget"/>) for the control plane's verdict — a newer table, or
+    /// the current one no longer calling the route normal — and admits the request again under it (which may hold
+    /// it). When no verdict comes in time, the request is admitted as before, to be tried and answered as usual.
+    /// </summary>
+    public async Task<Admission> AwaitVerdictAsync(string model, string? requested, Admission before, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (Find(model) is not { Degradation: { } profile })
+        {
+            return before;
+        }
+
+        var deadline = TimeSpan.FromMilliseconds(profile.HoldTimeoutMs) < budget ? TimeSpan.FromMilliseconds(profile.HoldTimeoutMs) : budget;
+        var started = _time.GetTimestamp();
+        var version = _tables.CurrentVersion;
+        while (true)
+        {
+            var signal = Volatile.Read(ref _tableChanged).Task;
+            if (_tables.CurrentVersion != version || Find(model) is { Degradation.State: not DegradationStates.Normal })
+            {
+                DegradationMetrics.Finished(before.Route ?? model, before.Class ?? "", DegradationMetrics.AwaitedVerdict);
+                return await AdmitAsync(model, requested, budget - _time.GetElapsedTime(started), cancellationToken);
+            }
+
+            var left = deadline - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return before;
+            }
+
+            try
+            {
+                await signal.WaitAsync(left, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The deadline check answers.
+            }
+        }
+    }
+
     private Admission Decide(RouteEntry route, string requestClass)
     {
         var profile = route.Degradation!;
@@ -136,7 +181,7 @@ internal sealed class DegradationGate
 
         return entry.Action switch
         {
-            ClassActions.Serve or ClassActions.Hold => new Admission(route.Route, requestClass, entry.Tiers, null, false),
+            ClassActions.Serve or ClassActions.Hold => new Admission(route.Route, requestClass, entry.Tiers, null, false) { State = profile.State },
             _ => Refuse(route, requestClass, profile.ShedStatus, profile.ShedStatus == 429 ? FaultKind.RateLimited : FaultKind.Unavailable, "route_shedding",
                 $"Route '{route.Route}' is {profile.State} and sheds '{requestClass}' requests until its primary tier returns; retry later."),
         };

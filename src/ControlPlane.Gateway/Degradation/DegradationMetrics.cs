@@ -11,11 +11,13 @@ internal static class DegradationMetrics
     public const string HoldFull = "hold_full";
     public const string Shed = "shed";
     public const string UnknownClass = "unknown_class";
+    public const string AwaitedVerdict = "awaited_verdict";
 
     private static readonly Counter Requests = Metrics.CreateCounter(
         "gateway_class_requests_total",
         "Requests to routes with a degradation profile, by route, request class and what the profile did " +
-        "(served, held_served, held_timeout, hold_full, shed, unknown_class).",
+        "(served, held_served, held_timeout, hold_full, shed, unknown_class; awaited_verdict: every tier failed before the " +
+        "table said so, and the request waited for the control plane's verdict).",
         "route", "class", "result");
 
     private static readonly Gauge HeldNow = Metrics.CreateGauge(

@@ -88,10 +88,44 @@ internal sealed class ChatForwarder(
             return;
         }
 
-        await TryCandidatesAsync(context, client, api, body, plan, started);
+        // A class whose every tier just failed while the table still calls the route normal (the control plane has not
+        // seen the outage yet): wait for its verdict instead of failing, then obey it — held, shed, or served elsewhere.
+        var awaitVerdict = admission is { Class: not null, Held: false, State: ControlPlane.Contracts.DegradationStates.Normal };
+        if (await TryCandidatesAsync(context, client, api, body, plan, started, awaitVerdict))
+        {
+            try
+            {
+                admission = await degradation.AwaitVerdictAsync(body.Model, requested, admission,
+                    _options.AttemptBudget - time.GetElapsedTime(started), context.RequestAborted);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                AttemptRecorder.Finished(plan.Route, api, "client_cancelled");
+                return;
+            }
+
+            if (admission.Refusal is { } verdict)
+            {
+                await RefuseAsync(context, client, admission.Route ?? plan.Route, api, verdict);
+                return;
+            }
+
+            plan = planner.Plan(body.Model, admission);
+            if (plan.Refusal is { } again)
+            {
+                await RefuseAsync(context, client, plan.Route, api, again);
+                return;
+            }
+
+            await TryCandidatesAsync(context, client, api, body, plan, started, awaitVerdict: false);
+        }
     }
 
-    private async Task TryCandidatesAsync(HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started)
+    /// <returns>
+    /// True when every candidate failed upstream and <paramref name="awaitVerdict"/> asked to leave the answer to the
+    /// caller (nothing was written); false when the request was answered.
+    /// </returns>
+    private async Task<bool> TryCandidatesAsync(HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started, bool awaitVerdict)
     {
         var route = plan.Route;
         ChatRequest? decoded = null;
@@ -130,7 +164,7 @@ internal sealed class ChatForwarder(
                     {
                         // Invalid in the client's own API: no target would make sense of it.
                         await RefuseAsync(context, client, route, api, ApiErrors.BadRequest(e.Message));
-                        return;
+                        return false;
                     }
 
                     if (decoded.NativeOnly.Count > 0)
@@ -165,7 +199,7 @@ internal sealed class ChatForwarder(
                     case AttemptKind.ClientLeft:
                         result.Dispose();
                         AttemptRecorder.Finished(route, api, "client_cancelled");
-                        return;
+                        return false;
 
                     case AttemptKind.Failed:
                         recorder.Failed(route, target.Target, result.Outcome, result.HeadersLatency, attempts);
@@ -178,7 +212,7 @@ internal sealed class ChatForwarder(
                         AttemptRecorder.Finished(route, api, AttemptRecorder.ClientError);
                         await WriteUpstreamErrorAsync(context, result, target.Target, attempts, relayHeaders: true);
                         result.Dispose();
-                        return;
+                        return false;
 
                     case AttemptKind.Rejected:
                         // A translated request the target calls invalid may be our translation's limit, not the
@@ -204,10 +238,16 @@ internal sealed class ChatForwarder(
                     });
                 }
 
-                return;
+                return false;
+            }
+
+            if (awaitVerdict && lastFailure is not null && lastRejection is null)
+            {
+                return true;
             }
 
             await ExhaustedAsync(context, client, api, route, attempts, lastFailure, lastFailureNative, lastRejection, unservable);
+            return false;
         }
         finally
         {

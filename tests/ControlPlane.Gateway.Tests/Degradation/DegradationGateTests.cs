@@ -206,4 +206,45 @@ public sealed class DegradationGateTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(0, gate.Held);
     }
+
+    [Fact]
+    public async Task AwaitVerdict_WaitsForTheControlPlanesDecision_ThenObeysIt()
+    {
+        Publish(DegradationStates.Normal);
+        var gate = Gate();
+        var before = await gate.AdmitAsync("chat", "needs-primary", Budget, default);
+        Assert.Equal(DegradationStates.Normal, before.State);
+
+        var verdict = gate.AwaitVerdictAsync("chat", "needs-primary", before, Budget, default);
+        Assert.False(verdict.IsCompleted);
+
+        Publish(DegradationStates.Degraded); // the verdict: needs-primary is held now …
+        var waking = System.Diagnostics.Stopwatch.StartNew();
+        while (gate.Held == 0 && waking.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Yield(); // the waiter wakes on the thread pool and takes its place in the hold queue
+        }
+
+        Assert.Equal(1, gate.Held);
+
+        Assert.False(verdict.IsCompleted);
+        Publish(DegradationStates.Normal); // … until the primary tier serves again
+        var admission = await verdict.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(admission.Held);
+        Assert.Null(admission.Refusal);
+    }
+
+    [Fact]
+    public async Task AwaitVerdict_WithNoVerdictBeforeTheHoldDeadline_AdmitsAsBefore()
+    {
+        Publish(DegradationStates.Normal);
+        var gate = Gate();
+        var before = await gate.AdmitAsync("chat", "standard", Budget, default);
+
+        var verdict = gate.AwaitVerdictAsync("chat", "standard", before, Budget, default);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Same(before, await verdict.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
 }
