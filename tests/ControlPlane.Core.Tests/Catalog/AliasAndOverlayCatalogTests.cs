@@ -5,27 +5,10 @@ namespace ControlPlane.Core.Tests.Catalog;
 
 public sealed class AliasAndOverlayCatalogTests
 {
-    private sealed class AllKeysSet : IKeySourceProbe
-    {
-        public bool EnvironmentVariableIsSet(string name) => true;
-
-        public bool FileHasContent(string path) => true;
-    }
-
     private static CatalogOptions Valid() => new()
     {
-        Providers =
-        [
-            new() { Id = "anthropic", Kind = "anthropic", BaseUrl = "https://api.anthropic.com", ApiKeyEnv = "ANTHROPIC_KEY" },
-            new() { Id = "openai", Kind = "openai", BaseUrl = "https://api.openai.com", ApiKeyEnv = "OPENAI_KEY" },
-            new() { Id = "local", Kind = "openai-compatible", BaseUrl = "http://127.0.0.1:11434" },
-        ],
-        Targets =
-        [
-            new() { Provider = "anthropic", Model = "claude-sonnet-4-5" },
-            new() { Provider = "openai", Model = "gpt-4.1" },
-            new() { Id = "llama", Provider = "local", Model = "llama3.1:8b" },
-        ],
+        Providers = SampleCatalogOptions.Providers(),
+        Targets = SampleCatalogOptions.Targets(),
         Routes =
         [
             new()
@@ -42,7 +25,7 @@ public sealed class AliasAndOverlayCatalogTests
         ],
     };
 
-    private static CatalogBuildResult Build(CatalogOptions options) => CatalogBuilder.Build(options, new AllKeysSet());
+    private static CatalogBuildResult Build(CatalogOptions options) => CatalogBuilder.Build(options, new SampleCatalogOptions.AllKeysSet());
 
     private static void AssertReported(CatalogBuildResult result, params string[] fragments)
     {

@@ -3,6 +3,7 @@ using ControlPlane.Core.Alerts;
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Routing;
+using ControlPlane.Core.Tests.Catalog;
 using static ControlPlane.Core.Tests.TestData;
 
 namespace ControlPlane.Core.Tests.Degradation;
@@ -14,28 +15,11 @@ public sealed class DegradationProfileTests
     private static readonly TargetId Gpt = new("openai/gpt-4.1");
     private static readonly TargetId Llama = new("llama");
 
-    private sealed class AllKeysSet : IKeySourceProbe
-    {
-        public bool EnvironmentVariableIsSet(string name) => true;
-
-        public bool FileHasContent(string path) => true;
-    }
-
     /// <summary>chat: tier 0 sonnet, tier 1 gpt, tier 2 the local llama that serves only standard and background.</summary>
     private static CatalogOptions Options(DegradationOptions? degradation, List<string>? localClasses = null) => new()
     {
-        Providers =
-        [
-            new() { Id = "anthropic", Kind = "anthropic", BaseUrl = "https://api.anthropic.com", ApiKeyEnv = "ANTHROPIC_KEY" },
-            new() { Id = "openai", Kind = "openai", BaseUrl = "https://api.openai.com", ApiKeyEnv = "OPENAI_KEY" },
-            new() { Id = "local", Kind = "openai-compatible", BaseUrl = "http://127.0.0.1:11434" },
-        ],
-        Targets =
-        [
-            new() { Provider = "anthropic", Model = "claude-sonnet-4-5" },
-            new() { Provider = "openai", Model = "gpt-4.1" },
-            new() { Id = "llama", Provider = "local", Model = "llama3.1:8b" },
-        ],
+        Providers = SampleCatalogOptions.Providers(),
+        Targets = SampleCatalogOptions.Targets(),
         Routes =
         [
             new()
@@ -54,7 +38,7 @@ public sealed class DegradationProfileTests
 
     private static ProviderCatalog Catalog(DegradationOptions? degradation = null, List<string>? localClasses = null)
     {
-        var result = CatalogBuilder.Build(Options(degradation ?? new DegradationOptions(), localClasses ?? ["standard", "background"]), new AllKeysSet());
+        var result = CatalogBuilder.Build(Options(degradation ?? new DegradationOptions(), localClasses ?? ["standard", "background"]), new SampleCatalogOptions.AllKeysSet());
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
         return result.Catalog!;
     }
@@ -139,7 +123,7 @@ public sealed class DegradationProfileTests
     public void RouteWithoutProfile_HasNoDegradation_AndItsCanonicalContentIsUnchanged()
     {
         var options = Options(degradation: null, localClasses: null);
-        var catalog = CatalogBuilder.Build(options, new AllKeysSet()).Catalog!;
+        var catalog = CatalogBuilder.Build(options, new SampleCatalogOptions.AllKeysSet()).Catalog!;
 
         var table = RoutingTableBuilder.Build(catalog, new Dictionary<TargetId, BreakerSnapshot>(), [], T0);
 
@@ -194,7 +178,7 @@ public sealed class DegradationProfileTests
         options.Routes[0].Tiers[1].Classes = ["standard"];
         options.Routes[0].Tiers[0].Classes = ["standard"];
 
-        var result = CatalogBuilder.Build(options, new AllKeysSet());
+        var result = CatalogBuilder.Build(options, new SampleCatalogOptions.AllKeysSet());
 
         Assert.False(result.Succeeded);
         string[] expected =
@@ -216,7 +200,7 @@ public sealed class DegradationProfileTests
     [Fact]
     public void Build_TierClassesWithoutAProfile_AreAnError()
     {
-        var result = CatalogBuilder.Build(Options(degradation: null, ["standard"]), new AllKeysSet());
+        var result = CatalogBuilder.Build(Options(degradation: null, ["standard"]), new SampleCatalogOptions.AllKeysSet());
 
         Assert.Contains(result.Errors, e => e.Contains("Tiers:2:Classes: request classes need a Degradation section", StringComparison.Ordinal));
     }
