@@ -64,60 +64,37 @@ internal sealed class ChatForwarder(
             return;
         }
 
-        Admission admission;
-        try
+        // Round 0 obeys the route's degradation profile as the table states it. A class whose every tier then fails
+        // while the table still calls the route normal (the control plane has not seen the outage yet) gets one more
+        // round under the control plane's verdict — held, shed, or served elsewhere — instead of failing.
+        Admission? admission = null;
+        for (var round = 0; round < 2; round++)
         {
-            admission = await degradation.AdmitAsync(body.Model, requested, _options.AttemptBudget - time.GetElapsedTime(started), context.RequestAborted);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            AttemptRecorder.Finished(GatewayMetrics.UnknownRoute, api, "client_cancelled");
-            return;
-        }
-
-        if (admission.Refusal is { } shed)
-        {
-            await RefuseAsync(context, client, admission.Route ?? GatewayMetrics.UnknownRoute, api, shed);
-            return;
-        }
-
-        var plan = planner.Plan(body.Model, admission);
-        if (plan.Refusal is { } refusal)
-        {
-            await RefuseAsync(context, client, plan.Route, api, refusal);
-            return;
-        }
-
-        // A class whose every tier just failed while the table still calls the route normal (the control plane has not
-        // seen the outage yet): wait for its verdict instead of failing, then obey it — held, shed, or served elsewhere.
-        var awaitVerdict = admission is { Class: not null, Held: false, State: ControlPlane.Contracts.DegradationStates.Normal };
-        if (await TryCandidatesAsync(context, client, api, body, plan, started, awaitVerdict))
-        {
+            var budget = _options.AttemptBudget - time.GetElapsedTime(started);
             try
             {
-                admission = await degradation.AwaitVerdictAsync(body.Model, requested, admission,
-                    _options.AttemptBudget - time.GetElapsedTime(started), context.RequestAborted);
+                admission = admission is null
+                    ? await degradation.AdmitAsync(body.Model, requested, budget, context.RequestAborted)
+                    : await degradation.AwaitVerdictAsync(body.Model, requested, admission, budget, context.RequestAborted);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
-                AttemptRecorder.Finished(plan.Route, api, "client_cancelled");
+                AttemptRecorder.Finished(admission?.Route ?? GatewayMetrics.UnknownRoute, api, "client_cancelled");
                 return;
             }
 
-            if (admission.Refusal is { } verdict)
+            var plan = admission.Refusal is null ? planner.Plan(body.Model, admission) : null;
+            if ((admission.Refusal ?? plan!.Refusal) is { } refusal)
             {
-                await RefuseAsync(context, client, admission.Route ?? plan.Route, api, verdict);
+                await RefuseAsync(context, client, admission.Route ?? plan?.Route ?? GatewayMetrics.UnknownRoute, api, refusal);
                 return;
             }
 
-            plan = planner.Plan(body.Model, admission);
-            if (plan.Refusal is { } again)
+            var awaitVerdict = round == 0 && admission is { Class: not null, Held: false, State: ControlPlane.Contracts.DegradationStates.Normal };
+            if (!await TryCandidatesAsync(context, client, api, body, plan!, started, awaitVerdict))
             {
-                await RefuseAsync(context, client, plan.Route, api, again);
                 return;
             }
-
-            await TryCandidatesAsync(context, client, api, body, plan, started, awaitVerdict: false);
         }
     }
 

@@ -38,6 +38,9 @@ public sealed partial class GatewayStack : IAsyncLifetime
         TierClasses = new Dictionary<int, string[]> { [1] = ["standard", "background"] },
     };
 
+    /// <summary>Every route of the shared stack's catalog.</summary>
+    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered];
+
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
         ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
@@ -57,7 +60,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
         await _database.InitializeAsync();
         Stack = await ControlPlaneStack.CreateAsync(
             _database.ConnectionString,
-            [Chat, Gpt, Gem, Tiered],
+            Routes,
             probeInterval: TimeSpan.FromSeconds(2),
             environment: new Dictionary<string, string?>
             {
