@@ -50,6 +50,13 @@ public sealed record RouteEntry
 
     /// <summary>Priority tiers in order: tier 0 first.</summary>
     public required IReadOnlyList<TierEntry> Tiers { get; init; }
+
+    /// <summary>
+    /// The route's known-good response cache (opt-in); absent when the route has none. Omitted from the JSON when
+    /// null, so tables of routes without a cache are byte-for-byte what they were before caches existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RouteCache? Cache { get; init; }
 }
 
 /// <summary>One priority tier of a route: traffic is split among its eligible targets by weight.</summary>

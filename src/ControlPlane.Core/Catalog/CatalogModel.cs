@@ -58,6 +58,9 @@ public sealed record RouteTier(IReadOnlyList<WeightedTarget> Targets);
 public sealed record RouteDefinition(string Id, IReadOnlyList<RouteTier> Tiers, PanicPolicy PanicPolicy, IReadOnlyList<string>? Aliases = null)
 {
     public IReadOnlyList<string> Aliases { get; init; } = Aliases ?? [];
+
+    /// <summary>The route's response cache as data planes receive it; null when the route has none.</summary>
+    public RouteCache? Cache { get; init; }
 }
 
 /// <summary>The validated, immutable catalog: providers, targets and routes.</summary>

@@ -92,6 +92,25 @@ public sealed class RouteOptions
 
     /// <summary>fail-open (default) or fail-closed.</summary>
     public string? PanicPolicy { get; set; }
+
+    /// <summary>The route's known-good response cache; none when absent (docs/gateway.md, Cache).</summary>
+    public RouteCacheOptions? Cache { get; set; }
+}
+
+/// <summary>A route's exact-match response cache, opt-in.</summary>
+public sealed class RouteCacheOptions
+{
+    /// <summary>stale-if-error (serve only when every target failed) or always (serve any fresh repeat).</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>How long a stored answer may be served; default 5 minutes.</summary>
+    public TimeSpan? Ttl { get; set; }
+
+    /// <summary>Also cache requests with a temperature above 0 (absent counts as the API's default, 1).</summary>
+    public bool AllowTemperature { get; set; }
+
+    /// <summary>Serve an answer to every client key, not only to the key that received it.</summary>
+    public bool ShareAcrossKeys { get; set; }
 }
 
 public sealed class TierOptions

@@ -57,6 +57,9 @@ public sealed record ComputedRoute(
     /// <summary>The route's aliases from the catalog (exact names and <c>*</c> patterns), in catalog order.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
+    /// <summary>The route's response cache from the catalog; null when it has none.</summary>
+    public RouteCache? Cache { get; init; }
+
     /// <summary>
     /// The one target a data plane must send everything to: an operator pin, or the pick of a fail-open panic
     /// (docs/protocol.md); null when traffic spreads over the active tier.
@@ -146,6 +149,12 @@ public sealed class ComputedRoutingTable
             if (r.Aliases.Count > 0)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"aliases|{string.Join('|', r.Aliases)}\n");
+            }
+
+            if (r.Cache is { } cache)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"cache|{cache.Mode}|{cache.TtlMs}|{cache.AllowTemperature}|{cache.ShareAcrossKeys}\n");
             }
 
             foreach (var tier in r.Tiers)

@@ -50,7 +50,7 @@ public static class RoutingTableBuilder
     }
 
     private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active) =>
-        BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases };
+        BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases, Cache = route.Cache };
 
     private static ComputedRoute BuildRouteCore(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using ControlPlane.Gateway.Caching;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
@@ -20,7 +21,8 @@ internal sealed class ChatForwarder(
     AttemptRecorder recorder,
     CodecRegistry codecs,
     IOptions<GatewayOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    AnswerCache cache)
 {
     // Client headers worth passing on when the client speaks the target's own API; credentials never are.
     private static readonly string[] PassthroughHeaders = ["accept", "anthropic-version", "anthropic-beta", "user-agent"];
@@ -51,16 +53,31 @@ internal sealed class ChatForwarder(
         }
 
         var plan = planner.Plan(body.Model);
+        var cached = cache.Admit(context, format, plan.Route, body); // null unless the route caches and the request may be cached
         if (plan.Refusal is { } refusal)
         {
+            // A route with no target to send to (fail-closed panic, none configured here) is every target failing.
+            if (cached is not null && refusal.Status >= 500 && await cache.TryServeStaleAsync(context, cached, attempts: 0))
+            {
+                AttemptRecorder.Finished(plan.Route, api, "cache_stale");
+                return;
+            }
+
             await RefuseAsync(context, client, plan.Route, api, refusal);
             return;
         }
 
-        await TryCandidatesAsync(context, client, api, body, plan, started);
+        if (cached is not null && await cache.TryServeFreshAsync(context, cached))
+        {
+            AttemptRecorder.Finished(plan.Route, api, "cache_hit");
+            return;
+        }
+
+        await TryCandidatesAsync(context, client, api, body, plan, started, cached);
     }
 
-    private async Task TryCandidatesAsync(HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started)
+    private async Task TryCandidatesAsync(
+        HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started, CacheTicket? cached)
     {
         var route = plan.Route;
         ChatRequest? decoded = null;
@@ -163,7 +180,13 @@ internal sealed class ChatForwarder(
                 GatewayMetrics.AddedLatency.WithLabels(api).Observe(Math.Max(0, (time.GetElapsedTime(started) - result.ReadyAfter).TotalSeconds));
                 using (result)
                 {
+                    var capture = cached is null ? null : cache.StartCapture(context);
                     var outcome = await relay.RelayAsync(context, result, delivery);
+                    if (capture is not null)
+                    {
+                        cache.FinishCapture(context, cached!, capture, outcome == RelayResult.Completed);
+                    }
+
                     recorder.Answered(route, target.Target, result.HeadersLatency.Value, outcome == RelayResult.UpstreamFailed, body.Stream);
                     AttemptRecorder.Finished(route, api, outcome switch
                     {
@@ -173,6 +196,14 @@ internal sealed class ChatForwarder(
                     });
                 }
 
+                return;
+            }
+
+            // Every target that was tried failed (not merely called the request invalid): a known-good answer beats the error.
+            if (lastFailure is not null && cached is not null && await cache.TryServeStaleAsync(context, cached, attempts))
+            {
+                AttemptRecorder.Finished(route, api, "cache_stale");
+                recorder.Exhausted(route, attempts, lastFailure.Outcome);
                 return;
             }
 

@@ -56,6 +56,9 @@ public sealed class GatewayOptions
 
     /// <summary>The local passive breaker, consulted only while the routing table is stale.</summary>
     public LocalBreakerOptions LocalBreaker { get; set; } = new();
+
+    /// <summary>Memory for the response cache of routes that enable one (docs/gateway.md, Cache).</summary>
+    public Caching.ResponseCacheOptions ResponseCache { get; set; } = new();
 }
 
 /// <summary>One provider endpoint: id as in the catalog, kind, root URL, where its key is.</summary>
@@ -189,6 +192,8 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
                 failures.Add($"{S}:ClientKeys:{i.ToString(CultureInfo.InvariantCulture)} must be the 64-hex-digit SHA-256 of a key, not the key itself.");
             }
         }
+
+        failures.AddRange(options.ResponseCache.Problems($"{S}:ResponseCache"));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -47,6 +47,7 @@ public static class RoutingTableMapper
                         };
                     }).ToList(),
                 }).ToList(),
+                Cache = route.Cache,
             };
         }).ToList(),
     };
