@@ -28,6 +28,9 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>Target overlays (the catalog's <c>Overlay</c> object), by provider id.</summary>
     public IReadOnlyDictionary<string, JsonObject> Overlays { get; init; } = new Dictionary<string, JsonObject>();
 
+    /// <summary>The route's <c>Cache</c> object in the catalog; none when null.</summary>
+    public JsonObject? Cache { get; init; }
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -277,7 +280,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 .DistinctBy(t => (t.Provider, t.Model))
                 .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone() })
                 .ToArray()),
-            ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject
+            ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)WithCache(new JsonObject
             {
                 ["Id"] = r.Id,
                 ["Aliases"] = new JsonArray(r.Aliases.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
@@ -285,9 +288,20 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 {
                     ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{t.Provider}/{t.Model}", ["Weight"] = 1 }),
                 }).ToArray()),
-            }).ToArray()),
+            }, r.Cache)).ToArray()),
         };
         return new JsonObject { ["Catalog"] = catalog }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    // Only when set: a JSON null would bind as an empty section, i.e. a cache with no mode.
+    private static JsonObject WithCache(JsonObject route, JsonObject? cache)
+    {
+        if (cache is not null)
+        {
+            route["Cache"] = cache.DeepClone();
+        }
+
+        return route;
     }
 
     private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ControlPlane.Contracts;
 using ControlPlane.Testing;
@@ -27,6 +28,15 @@ public sealed partial class GatewayStack : IAsyncLifetime
     /// <summary>Only Gemini targets: every client API reaches them through translation.</summary>
     public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash");
 
+    /// <summary>
+    /// A stale-if-error response cache (its own providers, so the cache test can take the whole route down without
+    /// touching the others). Anthropic targets: Anthropic clients pass through, OpenAI clients are translated.
+    /// </summary>
+    public static readonly TestRoute Cached = new("cached", "anthropic-cache-1", "anthropic-cache-2", "claude-haiku-4-5")
+    {
+        Cache = new JsonObject { ["Mode"] = "stale-if-error", ["Ttl"] = "00:10:00" },
+    };
+
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
         ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
@@ -46,7 +56,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
         await _database.InitializeAsync();
         Stack = await ControlPlaneStack.CreateAsync(
             _database.ConnectionString,
-            [Chat, Gpt, Gem],
+            [Chat, Gpt, Gem, Cached],
             probeInterval: TimeSpan.FromSeconds(2),
             environment: new Dictionary<string, string?>
             {
