@@ -23,7 +23,7 @@ internal sealed class RouteCachePolicies(IRoutingTableSource table)
         if (snapshot is null || !ReferenceEquals(snapshot.Message, current))
         {
             snapshot = new Snapshot(current, current.Table.Routes
-                .Where(r => r.Cache is not null)
+                .Where(r => r.Cache is not null && CacheModes.All.Contains(r.Cache.Mode)) // a mode from a newer writer: no cache
                 .DistinctBy(r => r.Route, StringComparer.Ordinal)
                 .ToFrozenDictionary(r => r.Route, r => r.Cache!, StringComparer.Ordinal));
             _snapshot = snapshot;

@@ -65,6 +65,14 @@ public sealed class AnswerCacheTests
     }
 
     [Fact]
+    public void Admit_AModeThisGatewayDoesNotKnow_IsNoCache()
+    {
+        RouteCaches("sometimes");
+
+        Assert.Null(Cache().Admit(Context(), ApiFormat.OpenAiChat, "chat", Body(Greedy)));
+    }
+
+    [Fact]
     public void Admit_ASampledRequest_GivesNoTicket()
     {
         RouteCaches(CacheModes.StaleIfError);
