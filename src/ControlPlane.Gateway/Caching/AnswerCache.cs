@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using ControlPlane.Contracts;
 using ControlPlane.Gateway.Auth;
 using ControlPlane.Gateway.Forwarding;
@@ -44,8 +45,16 @@ internal sealed partial class AnswerCache(
         // Besides the body, what the answer depends on: the query string (passed through) and Anthropic's version
         // and beta flags, which change the shape of the answer itself.
         var variant = string.Join('\n', request.QueryString.Value ?? "", request.Headers["anthropic-version"].ToString(), request.Headers["anthropic-beta"].ToString());
-        var key = CacheKeys.For(format, route, body.Bytes, variant, ClientKeyVerifier.PresentedKey(request), policy.ShareAcrossKeys);
-        return new CacheTicket(route, key, policy);
+        try
+        {
+            var key = CacheKeys.For(format, route, body.Bytes, variant, ClientKeyVerifier.PresentedKey(request), policy.ShareAcrossKeys);
+            return new CacheTicket(route, key, policy);
+        }
+        catch (JsonException)
+        {
+            Count(route, CacheMetrics.Skipped); // no canonical form (nested deeper than 64): served, never cached
+            return null;
+        }
     }
 
     /// <summary>Under <c>always</c>, answers from a fresh entry before any target is tried.</summary>
