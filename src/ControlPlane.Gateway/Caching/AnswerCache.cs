@@ -19,7 +19,7 @@ internal sealed record CacheTicket(string Route, string Key, RouteCache Policy);
 /// mode), and keep a copy of a successful answer as the client received it. A route without a cache never gets
 /// past <see cref="Admit"/>, so its answers are not copied.
 /// </summary>
-internal sealed partial class AnswerCache(
+internal sealed class AnswerCache(
     RouteCachePolicies policies, ResponseCacheStore store, IOptions<GatewayOptions> options, TimeProvider time, ILogger<AnswerCache> logger)
 {
     /// <summary>Response header on an answer served from the cache: <c>hit</c> (fresh, no target tried) or <c>stale</c>.</summary>
@@ -91,7 +91,7 @@ internal sealed partial class AnswerCache(
         }
 
         Count(ticket.Route, CacheMetrics.StaleHit);
-        LogServedStale(logger, ticket.Route, attempts, answer.StoredAt);
+        Log.ServedStale(logger, ticket.Route, attempts, answer.StoredAt);
         context.Response.Headers["x-gateway-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
         await ServeAsync(context, answer, "stale");
         return true;
@@ -167,8 +167,4 @@ internal sealed partial class AnswerCache(
 
     /// <summary>The response body feature replaced while copying, and the copy.</summary>
     internal sealed record Capture(IHttpResponseBodyFeature Original, AnswerCapture Copy);
-
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information,
-        Message = "Route {Route}: every target failed ({Attempts} attempts); answered from the cache (stored at {StoredAt:O})")]
-    private static partial void LogServedStale(ILogger logger, string route, int attempts, DateTimeOffset storedAt);
 }
