@@ -34,6 +34,9 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>The request classes a tier serves (its <c>Classes</c>), by tier index; tiers not listed name none.</summary>
     public IReadOnlyDictionary<int, string[]> TierClasses { get; init; } = new Dictionary<int, string[]>();
 
+    /// <summary>The route's <c>Cache</c> object in the catalog; none when null.</summary>
+    public JsonObject? Cache { get; init; }
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -295,6 +298,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                         : null,
                 })).ToArray()),
                 ["Degradation"] = r.Degradation?.DeepClone(),
+                ["Cache"] = r.Cache?.DeepClone(),
             }).Select(route => (JsonNode)Without((JsonObject)route)).ToArray()),
         };
         return new JsonObject { ["Catalog"] = catalog }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

@@ -58,6 +58,13 @@ public sealed record RouteEntry
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DegradationEntry? Degradation { get; init; }
+
+    /// <summary>
+    /// The route's known-good response cache (opt-in); absent when the route has none. Omitted from the JSON when
+    /// null, so tables of routes without a cache are byte-for-byte what they were before caches existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RouteCache? Cache { get; init; }
 }
 
 /// <summary>One priority tier of a route: traffic is split among its eligible targets by weight.</summary>

@@ -341,6 +341,10 @@ public static class CatalogBuilder
                 ok = false;
             }
 
+            var cacheErrors = errors.Count;
+            var cache = RouteCacheBuilder.Build(r.Cache, $"{where}:Cache", errors);
+            ok &= errors.Count == cacheErrors;
+
             if (r.Tiers.Count == 0)
             {
                 errors.Add($"{where}: a route needs at least one tier of targets.");
@@ -416,6 +420,7 @@ public static class CatalogBuilder
                 result.Add(new RouteDefinition(r.Id!, tiers, panic, r.Aliases.Where(a => !string.IsNullOrWhiteSpace(a)).ToList())
                 {
                     Degradation = degradation,
+                    Cache = cache,
                 });
             }
         }

@@ -65,6 +65,9 @@ public sealed record RouteDefinition(string Id, IReadOnlyList<RouteTier> Tiers, 
 
     /// <summary>The route's request classes and what each gets when the route degrades; null: no profile.</summary>
     public DegradationProfile? Degradation { get; init; }
+
+    /// <summary>The route's response cache as data planes receive it; null when the route has none.</summary>
+    public RouteCache? Cache { get; init; }
 }
 
 /// <summary>The validated, immutable catalog: providers, targets and routes.</summary>

@@ -95,6 +95,9 @@ public sealed class RouteOptions
 
     /// <summary>Request classes and what each gets when the route degrades; absent: every request is served as usual.</summary>
     public DegradationOptions? Degradation { get; set; }
+
+    /// <summary>The route's known-good response cache; none when absent (docs/gateway.md, Cache).</summary>
+    public RouteCacheOptions? Cache { get; set; }
 }
 
 public sealed class DegradationOptions
@@ -122,6 +125,22 @@ public sealed class RequestClassOptions
 
     /// <summary>serve, hold or shed while no target is eligible (panic).</summary>
     public string? Panic { get; set; }
+}
+
+/// <summary>A route's exact-match response cache, opt-in.</summary>
+public sealed class RouteCacheOptions
+{
+    /// <summary>stale-if-error (serve only when every target failed) or always (serve any fresh repeat).</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>How long a stored answer may be served; default 5 minutes.</summary>
+    public TimeSpan? Ttl { get; set; }
+
+    /// <summary>Also cache requests with a temperature above 0 (absent counts as the API's default, 1).</summary>
+    public bool AllowTemperature { get; set; }
+
+    /// <summary>Serve an answer to every client key, not only to the key that received it.</summary>
+    public bool ShareAcrossKeys { get; set; }
 }
 
 public sealed class TierOptions

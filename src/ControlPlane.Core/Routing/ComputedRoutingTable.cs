@@ -60,6 +60,9 @@ public sealed record ComputedRoute(
     /// <summary>The route's degradation decision (state, what each class gets); null when the route has no profile.</summary>
     public DegradationEntry? Degradation { get; init; }
 
+    /// <summary>The route's response cache from the catalog; null when it has none.</summary>
+    public RouteCache? Cache { get; init; }
+
     /// <summary>
     /// The one target a data plane must send everything to: an operator pin, or the pick of a fail-open panic
     /// (docs/protocol.md); null when traffic spreads over the active tier.
@@ -159,6 +162,12 @@ public sealed class ComputedRoutingTable
                 {
                     sb.Append(CultureInfo.InvariantCulture, $"class|{c.Class}|{c.Action}|{string.Join(',', c.Tiers)}\n");
                 }
+            }
+
+            if (r.Cache is { } cache)
+            {
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"cache|{cache.Mode}|{cache.TtlMs}|{cache.AllowTemperature}|{cache.ShareAcrossKeys}\n");
             }
 
             foreach (var tier in r.Tiers)

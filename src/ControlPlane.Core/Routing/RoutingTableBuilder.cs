@@ -51,7 +51,7 @@ public static class RoutingTableBuilder
 
     private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
     {
-        var computed = BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases };
+        var computed = BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases, Cache = route.Cache };
         return route.Degradation is null ? computed : computed with
         {
             Degradation = DegradationDecider.Decide(route, computed, id => viewOf(id) is { RemovedByOperator: false, Snapshot: { State: CircuitState.Open, OpenUntil: { } end } } ? end : null),

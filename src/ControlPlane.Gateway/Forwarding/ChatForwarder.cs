@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using ControlPlane.Gateway.Degradation;
+using ControlPlane.Gateway.Caching;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
@@ -23,7 +24,8 @@ internal sealed class ChatForwarder(
     AttemptRecorder recorder,
     CodecRegistry codecs,
     IOptions<GatewayOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    AnswerCache cache)
 {
     // Client headers worth passing on when the client speaks the target's own API; credentials never are.
     private static readonly string[] PassthroughHeaders = ["accept", "anthropic-version", "anthropic-beta", "user-agent"];
@@ -68,6 +70,7 @@ internal sealed class ChatForwarder(
         // while the table still calls the route normal (the control plane has not seen the outage yet) gets one more
         // round under the control plane's verdict — held, shed, or served elsewhere — instead of failing.
         Admission? admission = null;
+        CacheTicket? cached = null;
         for (var round = 0; round < 2; round++)
         {
             var budget = _options.AttemptBudget - time.GetElapsedTime(started);
@@ -83,15 +86,40 @@ internal sealed class ChatForwarder(
                 return;
             }
 
-            var plan = admission.Refusal is null ? planner.Plan(body.Model, admission) : null;
-            if ((admission.Refusal ?? plan!.Refusal) is { } refusal)
+            // Shedding and holding are the profile's policy, not failures: the cache does not answer them.
+            if (admission.Refusal is { } shed)
             {
-                await RefuseAsync(context, client, admission.Route ?? plan?.Route ?? GatewayMetrics.UnknownRoute, api, refusal);
+                await RefuseAsync(context, client, admission.Route ?? GatewayMetrics.UnknownRoute, api, shed);
+                return;
+            }
+
+            var plan = planner.Plan(body.Model, admission);
+            if (round == 0)
+            {
+                cached = cache.Admit(context, format, plan.Route, body); // null unless the route caches and the request may be cached
+            }
+
+            if (plan.Refusal is { } refusal)
+            {
+                // A route with no target to send to (fail-closed panic, none configured here) is every target failing.
+                if (cached is not null && refusal.Status >= 500 && await cache.TryServeStaleAsync(context, cached, attempts: 0))
+                {
+                    AttemptRecorder.Finished(plan.Route, api, "cache_stale");
+                    return;
+                }
+
+                await RefuseAsync(context, client, plan.Route, api, refusal);
+                return;
+            }
+
+            if (round == 0 && cached is not null && await cache.TryServeFreshAsync(context, cached))
+            {
+                AttemptRecorder.Finished(plan.Route, api, "cache_hit");
                 return;
             }
 
             var awaitVerdict = round == 0 && admission is { Class: not null, Held: false, State: ControlPlane.Contracts.DegradationStates.Normal };
-            if (!await TryCandidatesAsync(context, client, api, body, plan!, started, awaitVerdict))
+            if (!await TryCandidatesAsync(context, client, api, body, plan, started, cached, awaitVerdict))
             {
                 return;
             }
@@ -102,7 +130,8 @@ internal sealed class ChatForwarder(
     /// True when every candidate failed upstream and <paramref name="awaitVerdict"/> asked to leave the answer to the
     /// caller (nothing was written); false when the request was answered.
     /// </returns>
-    private async Task<bool> TryCandidatesAsync(HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started, bool awaitVerdict)
+    private async Task<bool> TryCandidatesAsync(
+        HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started, CacheTicket? cached, bool awaitVerdict)
     {
         var route = plan.Route;
         ChatRequest? decoded = null;
@@ -205,7 +234,13 @@ internal sealed class ChatForwarder(
                 GatewayMetrics.AddedLatency.WithLabels(api).Observe(Math.Max(0, (time.GetElapsedTime(started) - result.ReadyAfter).TotalSeconds));
                 using (result)
                 {
+                    var capture = cached is null ? null : cache.StartCapture(context);
                     var outcome = await relay.RelayAsync(context, result, delivery);
+                    if (capture is not null)
+                    {
+                        cache.FinishCapture(context, cached!, capture, outcome == RelayResult.Completed);
+                    }
+
                     recorder.Answered(route, target.Target, result.HeadersLatency.Value, outcome == RelayResult.UpstreamFailed, body.Stream);
                     AttemptRecorder.Finished(route, api, outcome switch
                     {
@@ -221,6 +256,14 @@ internal sealed class ChatForwarder(
             if (awaitVerdict && lastFailure is not null && lastRejection is null)
             {
                 return true;
+            }
+
+            // Every target that was tried failed (not merely called the request invalid): a known-good answer beats the error.
+            if (lastFailure is not null && cached is not null && await cache.TryServeStaleAsync(context, cached, attempts))
+            {
+                AttemptRecorder.Finished(route, api, "cache_stale");
+                recorder.Exhausted(route, attempts, lastFailure.Outcome);
+                return false;
             }
 
             await ExhaustedAsync(context, client, api, route, attempts, lastFailure, lastFailureNative, lastRejection, unservable);

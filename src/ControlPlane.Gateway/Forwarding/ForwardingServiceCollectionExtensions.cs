@@ -1,3 +1,4 @@
+using ControlPlane.Gateway.Caching;
 using ControlPlane.Gateway.Translation;
 
 namespace ControlPlane.Gateway.Forwarding;
@@ -15,6 +16,7 @@ public static class ForwardingServiceCollectionExtensions
         builder.Services.AddSingleton<ChatForwarder>();
         builder.Services.AddSingleton<TokenCounter>();
         builder.AddTranslation();
+        builder.AddResponseCache();
         return builder;
     }
 }

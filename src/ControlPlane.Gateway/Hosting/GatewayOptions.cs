@@ -66,6 +66,9 @@ public sealed class GatewayOptions
 
     /// <summary>How this gateway carries out the routes' degradation profiles.</summary>
     public DegradationOptions Degradation { get; set; } = new();
+
+    /// <summary>Memory for the response cache of routes that enable one (docs/gateway.md, Cache).</summary>
+    public Caching.ResponseCacheOptions ResponseCache { get; set; } = new();
 }
 
 /// <summary>The gateway's share of degradation: the profile itself comes from the routing table.</summary>
@@ -228,6 +231,8 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         {
             failures.Add($"{S}:Degradation:MaxHeldRequests must be 0 (hold nothing) or more (got {options.Degradation.MaxHeldRequests}).");
         }
+
+        failures.AddRange(options.ResponseCache.Problems($"{S}:ResponseCache"));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

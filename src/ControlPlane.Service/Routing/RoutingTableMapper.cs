@@ -48,6 +48,7 @@ public static class RoutingTableMapper
                     }).ToList(),
                 }).ToList(),
                 Degradation = route.Degradation,
+                Cache = route.Cache,
             };
         }).ToList(),
     };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ControlPlane.Contracts;
 using ControlPlane.Testing;
@@ -39,7 +40,16 @@ public sealed partial class GatewayStack : IAsyncLifetime
     };
 
     /// <summary>Every route of the shared stack's catalog.</summary>
-    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered];
+    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached];
+
+    /// <summary>
+    /// A stale-if-error response cache (its own providers, so the cache test can take the whole route down without
+    /// touching the others). Anthropic targets: Anthropic clients pass through, OpenAI clients are translated.
+    /// </summary>
+    public static readonly TestRoute Cached = new("cached", "anthropic-cache-1", "anthropic-cache-2", "claude-haiku-4-5")
+    {
+        Cache = new JsonObject { ["Mode"] = "stale-if-error", ["Ttl"] = "00:10:00" },
+    };
 
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
