@@ -10,6 +10,9 @@ namespace ControlPlane.Demo;
 internal sealed class DegradationScene : IDisposable
 {
     public const string Route = "assistant";
+
+    /// <summary>A route on the primary alone, with a stale-if-error cache: the same question keeps its answer through the outage.</summary>
+    public const string CachedRoute = "faq";
     public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(15);
 
     private static readonly (string Class, double Share)[] Classes =
@@ -18,6 +21,7 @@ internal sealed class DegradationScene : IDisposable
     private readonly Timeline _timeline;
     private readonly string _primary;
     private readonly List<GatewayTraffic> _clients;
+    private readonly GatewayTraffic _faq;
     private readonly HashSet<string> _seen = [];
     private readonly Lock _gate = new();
 
@@ -26,6 +30,14 @@ internal sealed class DegradationScene : IDisposable
         _timeline = timeline;
         _primary = primary;
         _clients = Classes.Select(c => new GatewayTraffic(gateway, Route, ClientApi.OpenAiChat, c.Class)).ToList();
+        _faq = new GatewayTraffic(gateway, CachedRoute, ClientApi.AnthropicMessages, requestClass: null, temperature: 0);
+        _faq.Answered += (target, _) =>
+        {
+            if (target == "cache")
+            {
+                Once("faq:cache", $"[cache] route {CachedRoute}: every target down, the same question answered from the known-good cache (x-gateway-cache: stale)");
+            }
+        };
         foreach (var client in _clients)
         {
             var requestClass = client.RequestClass!;
@@ -50,10 +62,11 @@ internal sealed class DegradationScene : IDisposable
     }
 
     public Task RunAsync(double requestsPerSecond, CancellationToken cancellationToken) =>
-        Task.WhenAll(_clients.Select((client, i) => client.RunAsync(Math.Max(0.5, requestsPerSecond * Classes[i].Share), cancellationToken)));
+        Task.WhenAll(_clients.Select((client, i) => client.RunAsync(Math.Max(0.5, requestsPerSecond * Classes[i].Share), cancellationToken))
+            .Append(_faq.RunAsync(1, cancellationToken)));
 
-    /// <summary>Critical and standard requests must all be answered; the others may only be refused as the profile says.</summary>
-    public bool Failed => _clients.Any(c => Interlocked.Read(ref c.Failed) > 0);
+    /// <summary>Every request must be answered, or refused only as the profile says (shed, or held past its deadline).</summary>
+    public bool Failed => _clients.Append(_faq).Any(c => Interlocked.Read(ref c.Failed) > 0);
 
     public void PrintSummary()
     {
@@ -65,6 +78,9 @@ internal sealed class DegradationScene : IDisposable
             Console.WriteLine($"    {client.RequestClass,-13} sent {client.Sent,4}, answered {client.Succeeded,4} ({(served.Length == 0 ? "-" : served)})" +
                               $"{(refused.Length == 0 ? "" : $", refused {refused}")}, FAILED {client.Failed}");
         }
+
+        Console.WriteLine($"  route {CachedRoute} (only the primary, stale-if-error cache), one question at temperature 0: sent {_faq.Sent}, " +
+                          $"answered {_faq.Succeeded} ({_faq.FromCache} from the cache while every target was down), FAILED {_faq.Failed}");
     }
 
     public void Dispose()
@@ -73,6 +89,8 @@ internal sealed class DegradationScene : IDisposable
         {
             client.Dispose();
         }
+
+        _faq.Dispose();
     }
 
     private void Once(string key, string line)

@@ -109,6 +109,7 @@ internal sealed class DemoRun(DemoOptions options)
         using var classes = new DegradationScene(gateway.BaseUrl, _timeline, Primary);
         var classesTask = classes.RunAsync(Math.Max(1, options.RequestsPerSecond / 4), stopTraffic.Token);
         _timeline.Mark($"four clients sending critical, standard, background and needs-primary requests (x-request-class) to route {DegradationScene.Route}");
+        _timeline.Mark($"one client asking the same question (temperature 0) once a second on route {DegradationScene.CachedRoute}: only the primary, with a stale-if-error cache");
         var watcher = new ControlPlaneWatcher(api, _timeline, Primary, GatewayId);
         var watching = watcher.RunAsync(stopTraffic.Token);
 
@@ -262,6 +263,12 @@ internal sealed class DemoRun(DemoOptions options)
                         ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{Local.Id}/{Local.Model}" }),
                         ["Classes"] = new JsonArray("critical", "standard", "background"),
                     }),
+            }, new JsonObject
+            {
+                // Known-good cache (docs/gateway.md, Cache): when every target is down, a repeated question keeps its answer.
+                ["Id"] = DegradationScene.CachedRoute,
+                ["Cache"] = new JsonObject { ["Mode"] = "stale-if-error", ["Ttl"] = "00:10:00" },
+                ["Tiers"] = new JsonArray(new JsonObject { ["Targets"] = new JsonArray(new JsonObject { ["Target"] = Primary }) }),
             }),
         };
         return new JsonObject { ["Catalog"] = catalog }.ToJsonString();

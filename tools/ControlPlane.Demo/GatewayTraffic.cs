@@ -21,7 +21,8 @@ internal enum ClientApi
 /// x-gateway-attempts, x-gateway-translated).
 /// </summary>
 /// <param name="requestClass">The x-request-class header to send, or null for none.</param>
-internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, string? requestClass = null) : IDisposable
+/// <param name="temperature">The temperature to send (0 makes the request cacheable), or null for none.</param>
+internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, string? requestClass = null, double? temperature = null) : IDisposable
 {
     // Held requests (needs-primary) may wait for the route's hold deadline before they are answered.
     private readonly HttpClient _http = new() { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(requestClass is null ? 10 : 60) };
@@ -30,6 +31,7 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, s
     public long Succeeded;
     public long Failed;
     public long Retried;
+    public long FromCache;
 
     public string? RequestClass => requestClass;
 
@@ -65,7 +67,9 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, s
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api == ClientApi.OpenAiChat ? "v1/chat/completions" : "v1/messages", UriKind.Relative))
             {
-                Content = JsonContent.Create(new { model, max_tokens = 8, messages = new[] { new { role = "user", content = "hello" } } }),
+                Content = temperature is { } t
+                    ? JsonContent.Create(new { model, max_tokens = 8, temperature = t, messages = new[] { new { role = "user", content = "hello" } } })
+                    : JsonContent.Create(new { model, max_tokens = 8, messages = new[] { new { role = "user", content = "hello" } } }),
             };
             if (api == ClientApi.AnthropicMessages)
             {
@@ -96,6 +100,12 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, s
             var target = Header(response, "x-gateway-target") ?? "?";
             var attempts = int.TryParse(Header(response, "x-gateway-attempts"), out var n) ? n : 1;
             Interlocked.Increment(ref Succeeded);
+            if (Header(response, "x-gateway-cache") is not null)
+            {
+                Interlocked.Increment(ref FromCache);
+                target = "cache";
+            }
+
             Interlocked.Add(ref Retried, attempts - 1);
             ServedBy.AddOrUpdate(target, 1, (_, count) => count + 1);
             Served?.Invoke(target, attempts, Header(response, "x-gateway-translated"));
