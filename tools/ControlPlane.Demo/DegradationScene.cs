@@ -80,7 +80,8 @@ internal sealed class DegradationScene : IDisposable
         }
 
         Console.WriteLine($"  route {CachedRoute} (only the primary, stale-if-error cache), one question at temperature 0: sent {_faq.Sent}, " +
-                          $"answered {_faq.Succeeded} ({_faq.FromCache} from the cache while every target was down), FAILED {_faq.Failed}");
+                          $"answered {_faq.Succeeded} ({string.Join(", ", _faq.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}; " +
+                          $"the cache answers only while every target is down), FAILED {_faq.Failed}");
     }
 
     public void Dispose()
