@@ -220,9 +220,15 @@ public static class CatalogBuilder
                 ok &= errors.Count == before;
             }
 
+            if (t.ContextWindow is <= 0)
+            {
+                errors.Add($"{where}: ContextWindow must be a positive number of tokens when set (was {t.ContextWindow}).");
+                ok = false;
+            }
+
             if (ok && probe is not null)
             {
-                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay));
+                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay)) { ContextWindow = t.ContextWindow };
             }
         }
 
@@ -341,6 +347,20 @@ public static class CatalogBuilder
                 ok = false;
             }
 
+            var onContentPolicy = ContentPolicyRules.Return;
+            if (r.OnContentPolicy is not null)
+            {
+                if (ContentPolicyRules.Parse(r.OnContentPolicy) is { } rule)
+                {
+                    onContentPolicy = rule;
+                }
+                else
+                {
+                    errors.Add($"{where}: unknown OnContentPolicy '{r.OnContentPolicy}'; expected {ContentPolicyRules.Return} or {ContentPolicyRules.NextTarget}.");
+                    ok = false;
+                }
+            }
+
             if (r.Tiers.Count == 0)
             {
                 errors.Add($"{where}: a route needs at least one tier of targets.");
@@ -410,7 +430,10 @@ public static class CatalogBuilder
 
             if (ok)
             {
-                result.Add(new RouteDefinition(r.Id!, tiers, panic, r.Aliases.Where(a => !string.IsNullOrWhiteSpace(a)).ToList()));
+                result.Add(new RouteDefinition(r.Id!, tiers, panic, r.Aliases.Where(a => !string.IsNullOrWhiteSpace(a)).ToList())
+                {
+                    OnContentPolicy = onContentPolicy,
+                });
             }
         }
 

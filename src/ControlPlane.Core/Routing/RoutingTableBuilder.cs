@@ -50,7 +50,7 @@ public static class RoutingTableBuilder
     }
 
     private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active) =>
-        BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases };
+        BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases, OnContentPolicy = route.OnContentPolicy };
 
     private static ComputedRoute BuildRouteCore(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
     {
@@ -111,6 +111,9 @@ public static class RoutingTableBuilder
         /// <summary>The breaker's slow-start ramp; none under an override, which decides the weight outright.</summary>
         public SlowStartEntry? SlowStart { get; init; }
 
+        /// <summary>The model's context window from the catalog.</summary>
+        public int? ContextWindow { get; init; }
+
         public int PanicRank => Snapshot.State switch
         {
             CircuitState.Closed or CircuitState.Degraded => 0,
@@ -129,6 +132,11 @@ public static class RoutingTableBuilder
 
             var effect = OverrideResolver.ForTarget(definition, active);
             var multiplier = Math.Clamp(snapshot.WeightMultiplier, 0, 1);
+            return CreateCore(id, snapshot, effect, multiplier) with { ContextWindow = definition.ContextWindow };
+        }
+
+        private static TargetView CreateCore(TargetId id, BreakerSnapshot snapshot, TargetOverrideEffect effect, double multiplier)
+        {
             return effect.Kind switch
             {
                 TargetOverrideKind.Removed => new TargetView(id, snapshot, 0, effect.Source!.Describe(), true),
@@ -146,7 +154,10 @@ public static class RoutingTableBuilder
         {
             var eligible = Multiplier > 0 && configuredWeight > 0;
             var weight = eligible ? Math.Max(1, (int)Math.Round(configuredWeight * Multiplier * WeightScale, MidpointRounding.AwayFromZero)) : 0;
-            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay, eligible ? SlowStart : null);
+            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay, eligible ? SlowStart : null)
+            {
+                ContextWindow = ContextWindow,
+            };
         }
 
         private static string BreakerStatus(BreakerSnapshot s) => s.State switch
