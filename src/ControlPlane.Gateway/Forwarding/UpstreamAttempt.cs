@@ -57,7 +57,9 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
                 if (disposition == Disposition.ReturnToClient)
                 {
                     keep = true; // its headers may be relayed
-                    return AttemptResult.Rejected(latency, status, fault, errorBody, response);
+                    return AttemptClassifier.Refusal(status, errorBody) is { } refused
+                        ? AttemptResult.Refused(latency, status, fault, errorBody, response, refused.Refusal, refused.Window)
+                        : AttemptResult.Rejected(latency, status, fault, errorBody, response);
                 }
 
                 return AttemptResult.Failed(outcome, latency, status, fault, errorBody, response.Content.Headers.ContentType);
