@@ -28,4 +28,8 @@ public sealed class SimulatedProviderOptions
     public string? ApiKey { get; set; }
 
     public List<string> Models { get; set; } = [];
+
+    /// Context window in tokens per model id, overriding the real model's (small ones let tests overflow them cheaply).
+    /// A model with neither answers any prompt length.
+    public Dictionary<string, int> ContextWindows { get; set; } = [];
 }

@@ -131,6 +131,14 @@ internal sealed class ProviderRequestHandler
                     return "invalid-request";
                 }
 
+                if (!complete.CountTokens
+                    && ModelLimits.ContextWindow(completion.Model, _provider.Options.ContextWindows) is { } window
+                    && wire.ContextWindowError(completion.InputTokens, completion.MaxTokens, window) is { } tooLong)
+                {
+                    await WriteErrorAsync(ctx, surface, tooLong, decision, ct);
+                    return "context-window-exceeded";
+                }
+
                 break;
 
             default:
