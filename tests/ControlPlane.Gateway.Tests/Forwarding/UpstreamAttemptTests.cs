@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using ControlPlane.Contracts;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Gateway.Forwarding;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation.Anthropic;
@@ -44,6 +45,25 @@ public sealed class UpstreamAttemptTests
 
         Assert.Equal((AttemptKind.Failed, Outcomes.Overloaded), (result.Kind, result.Outcome));
         Assert.Equal(64 * 1024, result.ErrorBody.Length);
+    }
+
+    [Fact]
+    public async Task SendAsync_ContextWindowError_IsARefusalWithTheStatedNumbers()
+    {
+        var body = """{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 2100 tokens > 1000 maximum"}}""";
+        using var result = await SendAsync(HttpStatusCode.BadRequest, body, maxResponseBodyBytes: 1024 * 1024);
+
+        Assert.Equal((AttemptKind.Rejected, Refusals.ContextWindow, Refusals.ContextWindow), (result.Kind, result.Refusal, result.Outcome));
+        Assert.Equal(new ContextWindowNumbers(2100, 1000), result.Window);
+    }
+
+    [Fact]
+    public async Task SendAsync_PlainBadRequest_IsARejectionWithoutRefusal()
+    {
+        var body = """{"type":"error","error":{"type":"invalid_request_error","message":"messages: field required"}}""";
+        using var result = await SendAsync(HttpStatusCode.BadRequest, body, maxResponseBodyBytes: 1024 * 1024);
+
+        Assert.Equal((AttemptKind.Rejected, null), (result.Kind, result.Refusal));
     }
 
     private static async Task<AttemptResult> SendAsync(HttpStatusCode status, string body, long maxResponseBodyBytes)
