@@ -28,6 +28,9 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>Target overlays (the catalog's <c>Overlay</c> object), by provider id.</summary>
     public IReadOnlyDictionary<string, JsonObject> Overlays { get; init; } = new Dictionary<string, JsonObject>();
 
+    /// <summary>Context windows in tokens, by provider id: the catalog target's <c>ContextWindow</c>, and the simulator's for its model.</summary>
+    public IReadOnlyDictionary<string, int> ContextWindows { get; init; } = new Dictionary<string, int>();
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -104,6 +107,10 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 Kind = KindOf(p),
                 ApiKey = secrets[p],
                 Models = routes.SelectMany(r => r.Tiers).Where(t => t.Provider == p).Select(t => t.Model).Distinct().ToList(),
+                ContextWindows = routes
+                    .SelectMany(r => r.Tiers.Where(t => t.Provider == p && r.ContextWindows.ContainsKey(p)).Select(t => (t.Model, Window: r.ContextWindows[p])))
+                    .DistinctBy(t => t.Model)
+                    .ToDictionary(t => t.Model, t => t.Window),
             }).ToList(),
         });
 
@@ -273,9 +280,13 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 ["ApiKeyEnv"] = KeyVariable(p),
             }).ToArray()),
             ["Targets"] = new JsonArray(routes
-                .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider))))
+                .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider),
+                    Window: r.ContextWindows.TryGetValue(t.Provider, out var w) ? w : (int?)null)))
                 .DistinctBy(t => (t.Provider, t.Model))
-                .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone() })
+                .Select(t => (JsonNode)new JsonObject
+                {
+                    ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone(), ["ContextWindow"] = t.Window,
+                })
                 .ToArray()),
             ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject
             {

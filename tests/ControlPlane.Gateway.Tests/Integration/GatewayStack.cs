@@ -27,6 +27,16 @@ public sealed partial class GatewayStack : IAsyncLifetime
     /// <summary>Only Gemini targets: every client API reaches them through translation.</summary>
     public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash");
 
+    /// <summary>
+    /// A small-window tier 0 and a large-window tier 1 (both OpenAI, so OpenAI clients pass through and Anthropic
+    /// clients are translated): a request too long for tier 0 goes to tier 1. The windows are in the catalog and the
+    /// simulator enforces them.
+    /// </summary>
+    public static readonly TestRoute Ctx = new("ctx", "openai-ctx-small", "openai-ctx-large", "gpt-4o-mini")
+    {
+        ContextWindows = new Dictionary<string, int> { ["openai-ctx-small"] = 1_000, ["openai-ctx-large"] = 100_000 },
+    };
+
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
         ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
@@ -46,7 +56,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
         await _database.InitializeAsync();
         Stack = await ControlPlaneStack.CreateAsync(
             _database.ConnectionString,
-            [Chat, Gpt, Gem],
+            [Chat, Gpt, Gem, Ctx],
             probeInterval: TimeSpan.FromSeconds(2),
             environment: new Dictionary<string, string?>
             {
