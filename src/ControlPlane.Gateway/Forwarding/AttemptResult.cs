@@ -93,6 +93,15 @@ internal sealed class AttemptResult : IDisposable
             ErrorContentType = response.Content.Headers.ContentType, Response = response, Refusal = refusal, Window = window,
         };
 
+    /// <summary>With a rate-limited failure: the provider's retry hint (<c>retry-after</c>, <c>retry-after-ms</c>, Google's RetryInfo).</summary>
+    public TimeSpan? RetryAfterHint { get; private set; }
+
+    public AttemptResult WithRetryHint(TimeSpan? hint)
+    {
+        RetryAfterHint = hint;
+        return this;
+    }
+
     /// <summary>With <see cref="AttemptKind.Rejected"/>: the refusal it is (<see cref="Refusals"/>); null for a plain rejection.</summary>
     public string? Refusal { get; private init; }
 

@@ -151,6 +151,11 @@ internal sealed class ChatForwarder(
 
                     case AttemptKind.Failed:
                         recorder.Failed(route, target.Target, result.Outcome, result.HeadersLatency, attempts);
+                        if (result.RetryAfterHint is { } hint)
+                        {
+                            recorder.RetryHint(target.Target, hint);
+                        }
+
                         lastFailure?.Dispose();
                         (lastFailure, lastFailureNative) = (result, native);
                         continue;

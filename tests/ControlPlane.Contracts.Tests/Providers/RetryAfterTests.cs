@@ -1,6 +1,6 @@
-using ControlPlane.Core.Probing;
+using ControlPlane.Contracts.Providers;
 
-namespace ControlPlane.Core.Tests.Probing;
+namespace ControlPlane.Contracts.Tests.Providers;
 
 public sealed class RetryAfterTests
 {
