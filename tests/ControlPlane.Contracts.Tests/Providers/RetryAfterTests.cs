@@ -23,3 +23,27 @@ public sealed class RetryAfterTests
     [InlineData("-3")]
     public void Parse_Garbage_IsNull(string? header) => Assert.Null(RetryAfter.Parse(header, null, Now));
 }
+
+public sealed class RetryAfterPauseBoundTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(0.0, null)]          // "retry now" pauses nothing
+    [InlineData(-3.0, null)]
+    [InlineData(20.0, 20.0)]
+    [InlineData(3_600.0, 300.0)]     // an hour is capped at five minutes
+    [InlineData(200_000.0, null)]    // over a day: garbage, ignored rather than capped
+    public void PauseFor_BoundsTheHint(double? hintSeconds, double? expectedSeconds) =>
+        Assert.Equal(
+            expectedSeconds is { } e ? TimeSpan.FromSeconds(e) : null,
+            RetryAfter.PauseFor(hintSeconds is { } h ? TimeSpan.FromSeconds(h) : null));
+
+    [Fact]
+    public void PauseUntil_InstantInThePast_IsNoPause() => Assert.Null(RetryAfter.PauseUntil(Now.AddSeconds(-1), Now));
+
+    [Fact]
+    public void PauseUntil_FarInstant_IsCappedFromNow() =>
+        Assert.Equal(Now + RetryAfter.MaxPause, RetryAfter.PauseUntil(Now.AddMinutes(30), Now));
+}
