@@ -31,6 +31,12 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>Context windows in tokens, by provider id: the catalog target's <c>ContextWindow</c>, and the simulator's for its model.</summary>
     public IReadOnlyDictionary<string, int> ContextWindows { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>The route's <c>OnContentPolicy</c> rule (null: the catalog default, return).</summary>
+    public string? OnContentPolicy { get; init; }
+
+    /// <summary>Phrases the simulated provider's content policy refuses, by provider id.</summary>
+    public IReadOnlyDictionary<string, string[]> RefusedPhrases { get; init; } = new Dictionary<string, string[]>();
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -111,6 +117,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                     .SelectMany(r => r.Tiers.Where(t => t.Provider == p && r.ContextWindows.ContainsKey(p)).Select(t => (t.Model, Window: r.ContextWindows[p])))
                     .DistinctBy(t => t.Model)
                     .ToDictionary(t => t.Model, t => t.Window),
+                RefusedPhrases = routes.SelectMany(r => r.RefusedPhrases.GetValueOrDefault(p) ?? []).Distinct().ToList(),
             }).ToList(),
         });
 
@@ -292,6 +299,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
             {
                 ["Id"] = r.Id,
                 ["Aliases"] = new JsonArray(r.Aliases.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+                ["OnContentPolicy"] = r.OnContentPolicy,
                 ["Tiers"] = new JsonArray(r.Tiers.Select(t => (JsonNode)new JsonObject
                 {
                     ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{t.Provider}/{t.Model}", ["Weight"] = 1 }),

@@ -24,6 +24,10 @@ internal sealed class AnthropicWire : IWireFormat
     public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
         $"max_tokens: {requested} > {limit}, which is the maximum allowed number of output tokens for {model}";
 
+    public SimError? ContentPolicyError { get; } = new(SimErrorKind.InvalidRequest, "Output blocked by content filtering policy");
+
+    public string LastUserText(JsonElement body) => ConversationTails.Anthropic(body).LastUserText;
+
     public SimError? ContextWindowError(int inputTokens, int? maxTokens, int window) =>
         inputTokens > window
             ? new SimError(SimErrorKind.InvalidRequest, $"prompt is too long: {inputTokens} tokens > {window} maximum")

@@ -31,6 +31,12 @@ internal sealed class OpenAiWire : IWireFormat
     public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
         $"max_tokens is too large: {requested}. This model supports at most {limit} completion tokens, whereas you provided {requested}.";
 
+    public SimError? ContentPolicyError { get; } = new(SimErrorKind.InvalidRequest,
+        "Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.",
+        null, "content_policy_violation");
+
+    public string LastUserText(JsonElement body) => ConversationTails.OpenAi(body).LastUserText;
+
     public SimError? ContextWindowError(int inputTokens, int? maxTokens, int window) =>
         inputTokens > window
             ? new SimError(SimErrorKind.InvalidRequest,

@@ -94,6 +94,12 @@ internal interface IWireFormat
     /// </summary>
     SimError? ContextWindowError(int inputTokens, int? maxTokens, int window);
 
+    /// <summary>The API's own error for a request its content policy refuses; null when the API answers such a request otherwise.</summary>
+    SimError? ContentPolicyError { get; }
+
+    /// <summary>The text of the request's last user turn (what a content policy judges).</summary>
+    string LastUserText(JsonElement body);
+
     string MissingKeyMessage { get; }
 
     string WrongKeyMessage { get; }
