@@ -89,6 +89,7 @@ internal sealed class ChatForwarder(
                 {
                     continue;
                 }
+
                 var provider = codecs.Provider(candidate.Provider.Kind);
                 // A target with an overlay is always served through the codecs: the overlay edits the decoded request.
                 var native = candidate.Provider.NativeFormat == client.Format && target.Overlay is null;

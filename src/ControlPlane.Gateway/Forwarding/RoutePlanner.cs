@@ -18,7 +18,8 @@ internal sealed record Plan(string Route, IReadOnlyList<Candidate> Candidates, A
 
 /// <summary>
 /// Route → ordered candidates: the routing table's order (<see cref="IRouteSelector.SelectOrder"/>), less targets
-/// this gateway has no endpoint for, less targets the local breaker is cooling down while the table is stale.
+/// this gateway has no endpoint for, less targets the local breaker is cooling down while the table is stale, less
+/// targets a provider's retry hint paused (<see cref="RetryAfterPause"/>).
 /// </summary>
 internal sealed class RoutePlanner(
     IRouteSelector selector, IRoutingTableSource table, ProviderRegistry providers, LocalBreaker breaker, IOptions<GatewayOptions> options,
