@@ -28,4 +28,13 @@ public sealed class SimulatedProviderOptions
     public string? ApiKey { get; set; }
 
     public List<string> Models { get; set; } = [];
+
+    /// Context window in tokens per model id, overriding the real model's (small ones let tests overflow them cheaply).
+    /// A model with neither answers any prompt length.
+    public Dictionary<string, int> ContextWindows { get; set; } = [];
+
+    /// Phrases this provider's content policy refuses: a request whose last user turn contains one (ignoring case) gets
+    /// the API's own content-policy error, as a provider's moderation would answer it. Gemini blocks with a 200 and
+    /// promptFeedback instead, which the simulator does not imitate, so a Gemini provider ignores this.
+    public List<string> RefusedPhrases { get; set; } = [];
 }

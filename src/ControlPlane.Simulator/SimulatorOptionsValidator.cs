@@ -59,6 +59,14 @@ public sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOption
                 failures.Add($"{at}:Models must list at least one non-empty model id.");
             }
 
+            foreach (var (model, window) in p.ContextWindows)
+            {
+                if (window <= 0)
+                {
+                    failures.Add($"{at}:ContextWindows:{model} must be a positive number of tokens (was {window}).");
+                }
+            }
+
             if (p.ApiKey is { Length: 0 })
             {
                 failures.Add($"{at}:ApiKey is empty; omit it (null) to disable the auth check.");

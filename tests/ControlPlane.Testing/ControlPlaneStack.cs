@@ -37,6 +37,15 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>The route's <c>Cache</c> object in the catalog; none when null.</summary>
     public JsonObject? Cache { get; init; }
 
+    /// <summary>Context windows in tokens, by provider id: the catalog target's <c>ContextWindow</c>, and the simulator's for its model.</summary>
+    public IReadOnlyDictionary<string, int> ContextWindows { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The route's <c>OnContentPolicy</c> rule (null: the catalog default, return).</summary>
+    public string? OnContentPolicy { get; init; }
+
+    /// <summary>Phrases the simulated provider's content policy refuses, by provider id.</summary>
+    public IReadOnlyDictionary<string, string[]> RefusedPhrases { get; init; } = new Dictionary<string, string[]>();
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -113,6 +122,11 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 Kind = KindOf(p),
                 ApiKey = secrets[p],
                 Models = routes.SelectMany(r => r.Tiers).Where(t => t.Provider == p).Select(t => t.Model).Distinct().ToList(),
+                ContextWindows = routes
+                    .SelectMany(r => r.Tiers.Where(t => t.Provider == p && r.ContextWindows.ContainsKey(p)).Select(t => (t.Model, Window: r.ContextWindows[p])))
+                    .DistinctBy(t => t.Model)
+                    .ToDictionary(t => t.Model, t => t.Window),
+                RefusedPhrases = routes.SelectMany(r => r.RefusedPhrases.GetValueOrDefault(p) ?? []).Distinct().ToList(),
             }).ToList(),
         });
 
@@ -282,14 +296,19 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 ["ApiKeyEnv"] = KeyVariable(p),
             }).ToArray()),
             ["Targets"] = new JsonArray(routes
-                .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider))))
+                .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider),
+                    Window: r.ContextWindows.TryGetValue(t.Provider, out var w) ? w : (int?)null)))
                 .DistinctBy(t => (t.Provider, t.Model))
-                .Select(t => (JsonNode)new JsonObject { ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone() })
+                .Select(t => (JsonNode)new JsonObject
+                {
+                    ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone(), ["ContextWindow"] = t.Window,
+                })
                 .ToArray()),
             ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject
             {
                 ["Id"] = r.Id,
                 ["Aliases"] = new JsonArray(r.Aliases.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+                ["OnContentPolicy"] = r.OnContentPolicy,
                 ["Tiers"] = new JsonArray(r.Tiers.Select((t, index) => (JsonNode)Without(new JsonObject
                 {
                     ["Targets"] = new JsonArray(new JsonObject { ["Target"] = $"{t.Provider}/{t.Model}", ["Weight"] = 1 }),

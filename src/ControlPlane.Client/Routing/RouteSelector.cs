@@ -20,6 +20,12 @@ public sealed record TargetSelection(
 {
     /// <summary>The overlay to apply to requests sent to this target through this route; null when none.</summary>
     public TargetOverlay? Overlay { get; init; }
+
+    /// <summary>The target's context window in tokens (<see cref="TargetEntry.ContextWindow"/>); null when unknown.</summary>
+    public int? ContextWindow { get; init; }
+
+    /// <summary>The route's rule for a content-policy refusal (<see cref="ContentPolicyRules"/>).</summary>
+    public string OnContentPolicy { get; init; } = ContentPolicyRules.Return;
 }
 
 /// <summary>
@@ -253,7 +259,12 @@ public sealed class RouteSelector : IRouteSelector
     private static TargetSelection ToSelection(RouteEntry entry, long version, int tier, TargetEntry target, bool isPinned, ref Clock clock) =>
         new(entry.Route, target.Target, target.Provider, target.Model, tier,
             target.SlowStart is { } ramp ? SlowStartRamp.Weight(target.Weight, ramp, clock.Now) : target.Weight,
-            entry.Panic, isPinned, version) { Overlay = target.Overlay };
+            entry.Panic, isPinned, version)
+        {
+            Overlay = target.Overlay,
+            ContextWindow = target.ContextWindow,
+            OnContentPolicy = ContentPolicyRules.Parse(entry.OnContentPolicy) ?? ContentPolicyRules.Return,
+        };
 
     private static RouteUnavailableException Unavailable(RouteEntry entry, long version) =>
         new(entry.Route, entry.PanicReason ?? "no eligible target", version);

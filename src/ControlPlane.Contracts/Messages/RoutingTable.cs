@@ -65,6 +65,14 @@ public sealed record RouteEntry
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RouteCache? Cache { get; init; }
+
+    /// <summary>
+    /// What a target's content-policy refusal does (<see cref="ContentPolicyRules"/>); absent means
+    /// <see cref="ContentPolicyRules.Return"/>. Omitted from the JSON when null, so tables of routes without the rule
+    /// are byte-for-byte what they were before it existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? OnContentPolicy { get; init; }
 }
 
 /// <summary>One priority tier of a route: traffic is split among its eligible targets by weight.</summary>
@@ -114,6 +122,14 @@ public sealed record TargetEntry
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SlowStartEntry? SlowStart { get; init; }
+
+    /// <summary>
+    /// The model's context window in tokens, from the catalog; absent when unknown. A data plane whose request this
+    /// target refuses as too long moves it to a target of the route with a larger window. Omitted from the JSON when
+    /// null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ContextWindow { get; init; }
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ControlPlane.Contracts;
 
 /// <summary>
@@ -33,4 +35,13 @@ public sealed record TargetTraffic
 
     /// <summary>95th percentile latency in milliseconds, if measured.</summary>
     public double? LatencyP95Ms { get; init; }
+
+    /// <summary>
+    /// Until when the target asked not to be sent requests: a 429 with <c>retry-after</c> or <c>retry-after-ms</c>
+    /// (not a spend cap) seen in the window, as an instant on the reporter's clock. The control plane makes the target
+    /// not eligible until then, for every subscriber (bounded: absurd hints are ignored, long ones capped at 5 minutes).
+    /// Omitted when there was none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? RetryAfterUntil { get; init; }
 }

@@ -4,7 +4,7 @@ namespace ControlPlane.Contracts.Providers;
 /// The one status-and-body rule set that names the outcome (<see cref="Outcomes"/>) of a provider's non-2xx answer.
 /// Probes and gateway attempts both call it, so the same answer counts the same on either path. Pure.
 /// </summary>
-public static class ErrorClassifier
+public static partial class ErrorClassifier
 {
     // OpenAI-shaped spend caps. Matched on type/code only: OpenAI's ordinary rate-limit messages also mention billing.
     private static readonly HashSet<string> QuotaCodes = new(StringComparer.OrdinalIgnoreCase)

@@ -220,9 +220,15 @@ public static class CatalogBuilder
                 ok &= errors.Count == before;
             }
 
+            if (t.ContextWindow is <= 0)
+            {
+                errors.Add($"{where}: ContextWindow must be a positive number of tokens when set (was {t.ContextWindow}).");
+                ok = false;
+            }
+
             if (ok && probe is not null)
             {
-                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay));
+                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay)) { ContextWindow = t.ContextWindow };
             }
         }
 
@@ -345,6 +351,20 @@ public static class CatalogBuilder
             var cache = RouteCacheBuilder.Build(r.Cache, $"{where}:Cache", errors);
             ok &= errors.Count == cacheErrors;
 
+            var onContentPolicy = ContentPolicyRules.Return;
+            if (r.OnContentPolicy is not null)
+            {
+                if (ContentPolicyRules.Parse(r.OnContentPolicy) is { } rule)
+                {
+                    onContentPolicy = rule;
+                }
+                else
+                {
+                    errors.Add($"{where}: unknown OnContentPolicy '{r.OnContentPolicy}'; expected {ContentPolicyRules.Return} or {ContentPolicyRules.NextTarget}.");
+                    ok = false;
+                }
+            }
+
             if (r.Tiers.Count == 0)
             {
                 errors.Add($"{where}: a route needs at least one tier of targets.");
@@ -421,6 +441,7 @@ public static class CatalogBuilder
                 {
                     Degradation = degradation,
                     Cache = cache,
+                    OnContentPolicy = onContentPolicy,
                 });
             }
         }

@@ -47,7 +47,11 @@ public sealed record ProbeSettings(
     IReadOnlyDictionary<string, string> Headers);
 
 /// <param name="Overlay">The target's own overlay (before any route entry's), or null.</param>
-public sealed record TargetDefinition(TargetId Id, string ProviderId, string Model, ProbeSettings Probe, TargetOverlay? Overlay = null);
+public sealed record TargetDefinition(TargetId Id, string ProviderId, string Model, ProbeSettings Probe, TargetOverlay? Overlay = null)
+{
+    /// <summary>The model's context window in tokens; null when the catalog does not say.</summary>
+    public int? ContextWindow { get; init; }
+}
 
 /// <param name="Overlay">The effective overlay in this route: the target's with the entry's laid over it; null when none.</param>
 public sealed record WeightedTarget(TargetId Target, int Weight, TargetOverlay? Overlay = null);
@@ -68,6 +72,9 @@ public sealed record RouteDefinition(string Id, IReadOnlyList<RouteTier> Tiers, 
 
     /// <summary>The route's response cache as data planes receive it; null when the route has none.</summary>
     public RouteCache? Cache { get; init; }
+
+    /// <summary>What a content-policy refusal does: <see cref="ContentPolicyRules.Return"/> (default) or <see cref="ContentPolicyRules.NextTarget"/>.</summary>
+    public string OnContentPolicy { get; init; } = ContentPolicyRules.Return;
 }
 
 /// <summary>The validated, immutable catalog: providers, targets and routes.</summary>

@@ -55,6 +55,12 @@ public sealed class TargetOptions
 
     /// <summary>Adjustments to requests sent to this target; a route entry's overlay overrides it field by field.</summary>
     public OverlayOptions? Overlay { get; set; }
+
+    /// <summary>
+    /// The model's context window in tokens (prompt and output together), when known. A request a target refuses as too
+    /// long moves on to the route's targets with a larger window.
+    /// </summary>
+    public int? ContextWindow { get; set; }
 }
 
 public sealed class ProbeOptions
@@ -98,6 +104,12 @@ public sealed class RouteOptions
 
     /// <summary>The route's known-good response cache; none when absent (docs/gateway.md, Cache).</summary>
     public RouteCacheOptions? Cache { get; set; }
+
+    /// <summary>
+    /// What a content-policy refusal from a target does: return (default: the client gets the refusal) or next-target
+    /// (the request moves on to the route's next target, as after a failure, without counting against the target).
+    /// </summary>
+    public string? OnContentPolicy { get; set; }
 }
 
 public sealed class DegradationOptions

@@ -29,6 +29,9 @@ public sealed record ComputedTarget(
     public string Description => SlowStart is null ? Status
         : Status == "closed" ? "slow start"
         : $"{Status}, slow start";
+
+    /// <summary>The model's context window in tokens, from the catalog; null when unknown.</summary>
+    public int? ContextWindow { get; init; }
 }
 
 public sealed record ComputedTier(int Index, IReadOnlyList<ComputedTarget> Targets)
@@ -62,6 +65,9 @@ public sealed record ComputedRoute(
 
     /// <summary>The route's response cache from the catalog; null when it has none.</summary>
     public RouteCache? Cache { get; init; }
+
+    /// <summary>What a content-policy refusal does (<see cref="ContentPolicyRules"/>), from the catalog.</summary>
+    public string OnContentPolicy { get; init; } = ContentPolicyRules.Return;
 
     /// <summary>
     /// The one target a data plane must send everything to: an operator pin, or the pick of a fail-open panic
@@ -170,6 +176,12 @@ public sealed class ComputedRoutingTable
                     $"cache|{cache.Mode}|{cache.TtlMs}|{cache.AllowTemperature}|{cache.ShareAcrossKeys}\n");
             }
 
+            // Like aliases: only a non-default rule is written, so catalogs without it keep their text.
+            if (r.OnContentPolicy != ContentPolicyRules.Return)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"contentpolicy|{r.OnContentPolicy}\n");
+            }
+
             foreach (var tier in r.Tiers)
             {
                 foreach (var t in tier.Targets)
@@ -185,6 +197,11 @@ public sealed class ComputedRoutingTable
                     {
                         sb.Append(CultureInfo.InvariantCulture,
                             $"slowstart|{ramp.StartedAt.UtcTicks}|{ramp.DurationMs}|{ramp.FloorMilli}|{ramp.Steps}\n");
+                    }
+
+                    if (t.ContextWindow is { } window)
+                    {
+                        sb.Append(CultureInfo.InvariantCulture, $"contextwindow|{window}\n");
                     }
 
                 }

@@ -22,11 +22,15 @@ public static class RoutingTableBuilder
     /// <summary>Effective weights are integers: configured weight × multiplier × 100.</summary>
     public const int WeightScale = 100;
 
+    /// <summary>The status of a target paused by a provider's Retry-After (fleet-wide, issue #15).</summary>
+    public const string PausedStatus = "paused (retry-after)";
+
     public static ComputedRoutingTable Build(
         ProviderCatalog catalog,
         IReadOnlyDictionary<TargetId, BreakerSnapshot> breakers,
         IReadOnlyList<Override> activeOverrides,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        IReadOnlyDictionary<TargetId, DateTimeOffset>? pausedUntil = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(breakers);
@@ -40,6 +44,11 @@ public static class RoutingTableBuilder
             if (!views.TryGetValue(id, out var view))
             {
                 view = TargetView.Create(catalog, id, breakers, active);
+                if (pausedUntil is not null && pausedUntil.TryGetValue(id, out var until) && until > now)
+                {
+                    view = view.Paused();
+                }
+
                 views[id] = view;
             }
 
@@ -51,7 +60,7 @@ public static class RoutingTableBuilder
 
     private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
     {
-        var computed = BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases, Cache = route.Cache };
+        var computed = BuildRouteCore(route, viewOf, active) with { Aliases = route.Aliases, Cache = route.Cache, OnContentPolicy = route.OnContentPolicy };
         return route.Degradation is null ? computed : computed with
         {
             Degradation = DegradationDecider.Decide(route, computed, id => viewOf(id) is { RemovedByOperator: false, Snapshot: { State: CircuitState.Open, OpenUntil: { } end } } ? end : null),
@@ -117,6 +126,12 @@ public static class RoutingTableBuilder
         /// <summary>The breaker's slow-start ramp; none under an override, which decides the weight outright.</summary>
         public SlowStartEntry? SlowStart { get; init; }
 
+        /// <summary>The model's context window from the catalog.</summary>
+        public int? ContextWindow { get; init; }
+
+        /// <summary>An operator forced the breaker closed: the target takes traffic whatever the evidence says.</summary>
+        public bool ForcedClosed { get; init; }
+
         public int PanicRank => Snapshot.State switch
         {
             CircuitState.Closed or CircuitState.Degraded => 0,
@@ -135,10 +150,15 @@ public static class RoutingTableBuilder
 
             var effect = OverrideResolver.ForTarget(definition, active);
             var multiplier = Math.Clamp(snapshot.WeightMultiplier, 0, 1);
+            return CreateCore(id, snapshot, effect, multiplier) with { ContextWindow = definition.ContextWindow };
+        }
+
+        private static TargetView CreateCore(TargetId id, BreakerSnapshot snapshot, TargetOverrideEffect effect, double multiplier)
+        {
             return effect.Kind switch
             {
                 TargetOverrideKind.Removed => new TargetView(id, snapshot, 0, effect.Source!.Describe(), true),
-                TargetOverrideKind.ForcedClosed => new TargetView(id, snapshot, 1, effect.Source!.Describe(), false),
+                TargetOverrideKind.ForcedClosed => new TargetView(id, snapshot, 1, effect.Source!.Describe(), false) { ForcedClosed = true },
                 _ => new TargetView(id, snapshot, multiplier, BreakerStatus(snapshot), false)
                 {
                     SlowStart = multiplier > 0 ? snapshot.SlowStart : null,
@@ -152,8 +172,22 @@ public static class RoutingTableBuilder
         {
             var eligible = Multiplier > 0 && configuredWeight > 0;
             var weight = eligible ? Math.Max(1, (int)Math.Round(configuredWeight * Multiplier * WeightScale, MidpointRounding.AwayFromZero)) : 0;
-            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay, eligible ? SlowStart : null);
+            return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay, eligible ? SlowStart : null)
+            {
+                ContextWindow = ContextWindow,
+            };
         }
+
+        /// <summary>
+        /// A provider's Retry-After pause: not eligible until it ends, unless an operator decided the target's fate
+        /// (removed stays removed, forced closed stays eligible) or the breaker already keeps it out (its own reason
+        /// stays). The status does not name the end, so a pause that later hints extend is one published version, not
+        /// one per hint.
+        /// </summary>
+        public TargetView Paused() =>
+            RemovedByOperator || ForcedClosed || Multiplier <= 0
+                ? this
+                : this with { Multiplier = 0, Status = PausedStatus, SlowStart = null };
 
         private static string BreakerStatus(BreakerSnapshot s) => s.State switch
         {

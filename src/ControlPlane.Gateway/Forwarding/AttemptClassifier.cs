@@ -37,4 +37,19 @@ internal static class AttemptClassifier
         // spend cap belongs to this target's account. Only the client's own mistakes go back to it as they are.
         return (outcome, outcome == Outcomes.BadRequest ? Disposition.ReturnToClient : Disposition.NextTarget);
     }
+
+    /// <summary>
+    /// The refusal (<see cref="Refusals"/>) a rejected answer is, with what a context-window refusal states; null
+    /// when it is a plain rejection. The rule is <see cref="ErrorClassifier.ClassifyRefusal"/>, shared with probes.
+    /// </summary>
+    public static (string Refusal, ContextWindowNumbers? Window)? Refusal(int status, ReadOnlySpan<byte> errorBody)
+    {
+        var error = ProviderError.TryParse(errorBody);
+        return ErrorClassifier.ClassifyRefusal(status, error) switch
+        {
+            Refusals.ContextWindow => (Refusals.ContextWindow, ErrorClassifier.ContextWindowOf(error!)),
+            { } refusal => (refusal, null),
+            null => null,
+        };
+    }
 }

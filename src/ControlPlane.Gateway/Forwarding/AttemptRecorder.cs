@@ -1,4 +1,5 @@
 using ControlPlane.Contracts;
+using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Traffic;
 
 namespace ControlPlane.Gateway.Forwarding;
@@ -7,8 +8,20 @@ namespace ControlPlane.Gateway.Forwarding;
 /// The one place an attempt's outcome is written down: the gateway's metrics, the traffic report that feeds the
 /// control plane's passive health, and the local breaker. Every stage reports here, so the three never disagree.
 /// </summary>
-internal sealed partial class AttemptRecorder(TrafficRecorder traffic, LocalBreaker breaker, ILogger<AttemptRecorder> logger)
+internal sealed partial class AttemptRecorder(TrafficRecorder traffic, LocalBreaker breaker, RetryAfterPause pauses, ILogger<AttemptRecorder> logger)
 {
+    /// <summary>
+    /// A rate-limited target sent a retry hint: this gateway skips it until then, and the traffic report tells the
+    /// control plane, which pauses it for every gateway.
+    /// </summary>
+    public void RetryHint(string target, TimeSpan hint)
+    {
+        if (pauses.Pause(target, hint) is { } until)
+        {
+            traffic.RecordRetryAfter(target, until);
+        }
+    }
+
     /// <summary>The target failed before anything reached the client; the safety net moves on.</summary>
     public void Failed(string route, string target, string outcome, TimeSpan? latency, int attempt)
     {

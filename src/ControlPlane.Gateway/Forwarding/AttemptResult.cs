@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Http.Headers;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Gateway.Translation;
 
 namespace ControlPlane.Gateway.Forwarding;
@@ -79,6 +80,33 @@ internal sealed class AttemptResult : IDisposable
             HeadersLatency = latency, Status = status, Fault = fault, ErrorBody = errorBody,
             ErrorContentType = response.Content.Headers.ContentType, Response = response,
         };
+
+    /// <summary>
+    /// A rejection that is a refusal (<see cref="Refusals"/>): a context window too small or a content policy. Not the
+    /// target's failure, and maybe not the client's mistake either: another target may serve the request.
+    /// </summary>
+    public static AttemptResult Refused(TimeSpan latency, int status, ApiFault fault, byte[] errorBody, HttpResponseMessage response,
+        string refusal, ContextWindowNumbers? window) =>
+        new(AttemptKind.Rejected, refusal)
+        {
+            HeadersLatency = latency, Status = status, Fault = fault, ErrorBody = errorBody,
+            ErrorContentType = response.Content.Headers.ContentType, Response = response, Refusal = refusal, Window = window,
+        };
+
+    /// <summary>With a rate-limited failure: the provider's retry hint (<c>retry-after</c>, <c>retry-after-ms</c>, Google's RetryInfo).</summary>
+    public TimeSpan? RetryAfterHint { get; private set; }
+
+    public AttemptResult WithRetryHint(TimeSpan? hint)
+    {
+        RetryAfterHint = hint;
+        return this;
+    }
+
+    /// <summary>With <see cref="AttemptKind.Rejected"/>: the refusal it is (<see cref="Refusals"/>); null for a plain rejection.</summary>
+    public string? Refusal { get; private init; }
+
+    /// <summary>With a context-window refusal: the request size and window the provider stated.</summary>
+    public ContextWindowNumbers? Window { get; private init; }
 
     public static AttemptResult Streaming(TimeSpan latency, HttpResponseMessage response, HeldStream stream) =>
         new(AttemptKind.Answered, ControlPlane.Contracts.Outcomes.Success)

@@ -140,6 +140,10 @@ internal sealed class ChatForwarder(
         AttemptResult? lastRejection = null;
         string? unservable = null;
         var attempts = 0;
+        AttemptResult? lastRefusal = null;
+        var lastRefusalNative = false;
+        var contextWindows = new ContextWindowFallback();
+        var tooLong = ErrorFallbacks.SkippedUpFront(plan.Candidates, body, client, ref decoded);
         try
         {
             foreach (var candidate in plan.Candidates)
@@ -151,6 +155,11 @@ internal sealed class ChatForwarder(
                 }
 
                 var target = candidate.Target;
+                if (ErrorFallbacks.Skip(route, target, tooLong, contextWindows))
+                {
+                    continue;
+                }
+
                 var provider = codecs.Provider(candidate.Provider.Kind);
                 // A target with an overlay is always served through the codecs: the overlay edits the decoded request.
                 var native = candidate.Provider.NativeFormat == client.Format && target.Overlay is null;
@@ -197,6 +206,10 @@ internal sealed class ChatForwarder(
                 {
                     AttemptRecorder.Retried(route, lastFailure.Outcome);
                 }
+                else if (lastRefusal is not null)
+                {
+                    AttemptRecorder.Retried(route, lastRefusal.Outcome);
+                }
 
                 attempts++;
                 var result = await SendAsync(request, provider, body.Stream, remaining, context.RequestAborted);
@@ -209,9 +222,30 @@ internal sealed class ChatForwarder(
 
                     case AttemptKind.Failed:
                         recorder.Failed(route, target.Target, result.Outcome, result.HeadersLatency, attempts);
+                        if (result.RetryAfterHint is { } hint)
+                        {
+                            recorder.RetryHint(target.Target, hint);
+                        }
+
                         lastFailure?.Dispose();
                         (lastFailure, lastFailureNative) = (result, native);
                         continue;
+
+                    case AttemptKind.Rejected when ErrorFallbacks.MovesOn(result, target):
+                        // Too long for this target, or refused by a content policy the route lets other targets judge:
+                        // neither is the target's failure (no traffic report, no breaker) nor yet the client's answer.
+                        ErrorFallbacks.Refused(route, target, result, contextWindows);
+                        lastRefusal?.Dispose();
+                        (lastRefusal, lastRefusalNative) = (result, native);
+                        continue;
+
+                    case AttemptKind.Rejected when result.Refusal is not null:
+                        // A content-policy refusal under the route's default rule: the client's answer, whatever API.
+                        ErrorFallbacks.Refused(route, target, result, contextWindows);
+                        AttemptRecorder.Finished(route, api, result.Refusal);
+                        await ErrorFallbacks.WriteRefusalAsync(context, client, result, native, target.Target, attempts);
+                        result.Dispose();
+                        return false;
 
                     case AttemptKind.Rejected when native:
                         AttemptRecorder.Rejected(route, target.Target);
@@ -253,7 +287,7 @@ internal sealed class ChatForwarder(
                 return false;
             }
 
-            if (awaitVerdict && lastFailure is not null && lastRejection is null)
+            if (awaitVerdict && lastFailure is not null && lastRejection is null && lastRefusal is null)
             {
                 return true;
             }
@@ -266,6 +300,14 @@ internal sealed class ChatForwarder(
                 return false;
             }
 
+            if (lastRefusal is not null)
+            {
+                // Every target left was too small or refused too: the provider's own refusal, in the client's API.
+                AttemptRecorder.Finished(route, api, lastRefusal.Outcome);
+                await ErrorFallbacks.WriteRefusalAsync(context, client, lastRefusal, lastRefusalNative, target: null, attempts);
+                return false;
+            }
+
             await ExhaustedAsync(context, client, api, route, attempts, lastFailure, lastFailureNative, lastRejection, unservable);
             return false;
         }
@@ -273,6 +315,7 @@ internal sealed class ChatForwarder(
         {
             lastFailure?.Dispose();
             lastRejection?.Dispose();
+            lastRefusal?.Dispose();
         }
     }
 
@@ -391,7 +434,7 @@ internal sealed class ChatForwarder(
     private static string Exhausted(string route, int attempts, AttemptResult? last) =>
         $"Every target tried for route '{route}' failed before answering ({attempts} attempt(s); last: {last?.Outcome ?? "none"}).";
 
-    private static async Task WriteUpstreamErrorAsync(HttpContext context, AttemptResult result, string? target, int attempts, bool relayHeaders)
+    internal static async Task WriteUpstreamErrorAsync(HttpContext context, AttemptResult result, string? target, int attempts, bool relayHeaders)
     {
         context.Response.StatusCode = result.Status!.Value;
         if (relayHeaders && result.Response is { } response)

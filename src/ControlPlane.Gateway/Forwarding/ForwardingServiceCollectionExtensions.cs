@@ -9,6 +9,7 @@ public static class ForwardingServiceCollectionExtensions
     public static IHostApplicationBuilder AddForwarding(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LocalBreaker>();
+        builder.Services.AddSingleton<Degradation.RetryAfterPause>();
         builder.Services.AddSingleton<RoutePlanner>();
         builder.Services.AddSingleton<UpstreamAttempt>();
         builder.Services.AddSingleton<AnswerRelay>();

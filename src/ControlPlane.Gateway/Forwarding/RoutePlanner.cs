@@ -18,10 +18,12 @@ internal sealed record Plan(string Route, IReadOnlyList<Candidate> Candidates, A
 
 /// <summary>
 /// Route → ordered candidates: the routing table's order (<see cref="IRouteSelector.SelectOrder"/>), less targets
-/// this gateway has no endpoint for, less targets the local breaker is cooling down while the table is stale.
+/// this gateway has no endpoint for, less targets the local breaker is cooling down while the table is stale, less
+/// targets a provider's retry hint paused (<see cref="RetryAfterPause"/>).
 /// </summary>
 internal sealed class RoutePlanner(
-    IRouteSelector selector, IRoutingTableSource table, ProviderRegistry providers, LocalBreaker breaker, IOptions<GatewayOptions> options)
+    IRouteSelector selector, IRoutingTableSource table, ProviderRegistry providers, LocalBreaker breaker, IOptions<GatewayOptions> options,
+    RetryAfterPause pauses)
 {
     private readonly LocalBreakerOptions _localBreaker = options.Value.LocalBreaker;
 
@@ -74,7 +76,33 @@ internal sealed class RoutePlanner(
                 $"No target of route '{route}' has a provider configured on this gateway.", "upstream_failed"));
         }
 
-        return new Plan(route, WithoutCoolingDown(candidates), null);
+        return new Plan(route, WithoutPaused(WithoutCoolingDown(candidates)), null);
+    }
+
+    // A target that asked for a pause (429 with a retry hint) is not asked again before the hint runs out; the table
+    // catches up fleet-wide a moment later. Never a black hole: all paused means trying them anyway.
+    private List<Candidate> WithoutPaused(List<Candidate> candidates)
+    {
+        if (candidates.Count < 2 || !candidates.Exists(c => pauses.IsPaused(c.Target.Target)))
+        {
+            return candidates;
+        }
+
+        var open = candidates.FindAll(c => !pauses.IsPaused(c.Target.Target));
+        if (open.Count == 0)
+        {
+            return candidates;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (pauses.IsPaused(candidate.Target.Target))
+            {
+                RetryAfterPause.Skips.WithLabels(candidate.Target.Target).Inc();
+            }
+        }
+
+        return open;
     }
 
     private List<Candidate> WithoutCoolingDown(List<Candidate> candidates)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using ControlPlane.Contracts;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation;
 using Microsoft.Extensions.Options;
@@ -57,10 +58,15 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
                 if (disposition == Disposition.ReturnToClient)
                 {
                     keep = true; // its headers may be relayed
-                    return AttemptResult.Rejected(latency, status, fault, errorBody, response);
+                    return AttemptClassifier.Refusal(status, errorBody) is { } refused
+                        ? AttemptResult.Refused(latency, status, fault, errorBody, response, refused.Refusal, refused.Window)
+                        : AttemptResult.Rejected(latency, status, fault, errorBody, response);
                 }
 
-                return AttemptResult.Failed(outcome, latency, status, fault, errorBody, response.Content.Headers.ContentType);
+                return AttemptResult.Failed(outcome, latency, status, fault, errorBody, response.Content.Headers.ContentType) is var failed
+                    && outcome == Outcomes.RateLimited
+                        ? failed.WithRetryHint(RetryHint(response, errorBody))
+                        : failed;
             }
 
             var eventStream = string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
@@ -236,6 +242,14 @@ internal sealed class UpstreamAttempt(HttpMessageInvoker http, IOptions<GatewayO
 
         return buffer.ToArray();
     }
+
+    // A spend cap is classified quota_exceeded, never rate_limited, so it never pauses a target: it is no pacing hint.
+    private TimeSpan? RetryHint(HttpResponseMessage response, byte[] errorBody) =>
+        RetryAfter.Parse(First(response, "retry-after"), First(response, "retry-after-ms"), time.GetUtcNow())
+        ?? ProviderError.TryParse(errorBody)?.RetryDelay;
+
+    private static string? First(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     private static async Task<byte[]> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

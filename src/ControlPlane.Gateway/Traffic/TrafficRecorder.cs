@@ -24,6 +24,19 @@ internal sealed class TrafficRecorder
         }
     }
 
+    /// <summary>The target asked not to be sent requests until <paramref name="until"/> (a 429's retry hint); the report carries the latest.</summary>
+    public void RecordRetryAfter(string target, DateTimeOffset until)
+    {
+        var tally = _window.GetOrAdd(target, static _ => new TargetTally());
+        lock (tally)
+        {
+            if (tally.RetryAfterUntil is not { } current || until > current)
+            {
+                tally.RetryAfterUntil = until;
+            }
+        }
+    }
+
     /// <summary>Everything recorded since the last drain, as report entries (empty when there was no traffic).</summary>
     public IReadOnlyList<TargetTraffic> Drain()
     {
@@ -41,6 +54,7 @@ internal sealed class TrafficRecorder
                     Outcomes = new Dictionary<string, int>(tally.Counts, StringComparer.Ordinal),
                     LatencyP50Ms = Percentile(tally.LatenciesMs, 0.50),
                     LatencyP95Ms = Percentile(tally.LatenciesMs, 0.95),
+                    RetryAfterUntil = tally.RetryAfterUntil,
                 });
             }
         }
@@ -56,5 +70,7 @@ internal sealed class TrafficRecorder
         public Dictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
 
         public List<double> LatenciesMs { get; } = [];
+
+        public DateTimeOffset? RetryAfterUntil { get; set; }
     }
 }

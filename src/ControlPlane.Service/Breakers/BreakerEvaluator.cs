@@ -30,6 +30,7 @@ internal sealed partial class BreakerEvaluator(
     OutboxSignal committed,
     BreakerStateView view,
     AlertMonitor alerts,
+    RetryAfterPauses pauses,
     IOptions<BreakerOptions> options,
     TimeProvider time,
     ILogger<BreakerEvaluator> logger) : LeaderService(leadership, time, logger)
@@ -102,7 +103,7 @@ internal sealed partial class BreakerEvaluator(
 
         await cadence.SaveAsync(cancellationToken);
 
-        var table = RoutingTableBuilder.Build(catalog, snapshots, live, now);
+        var table = RoutingTableBuilder.Build(catalog, snapshots, live, now, pauses.ActiveAt(now));
         NewTableVersion? newVersion = null;
         // A table equal to the last published one, or differing only by slow-start ramps that are over by now (the
         // breaker clears a ramp once it ends), decides nothing new: no version. After a takeover only the stored hash

@@ -22,6 +22,9 @@ public static class HealthViewsServiceCollectionExtensions
         builder.Services.AddSingleton<TrafficReportIngest>();
         builder.Services.AddSingleton<HealthRecorder>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<HealthRecorder>());
+        builder.Services.AddSingleton<Core.Routing.RetryAfterPauses>();
+        builder.Services.AddSingleton<RetryAfterIngest>();
+        builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<RetryAfterIngest>());
         builder.Services.AddHostedService<SampleFeed>();
         return builder;
     }

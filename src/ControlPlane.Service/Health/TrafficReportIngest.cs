@@ -127,11 +127,12 @@ public sealed class PassiveCoverage(Microsoft.Extensions.Options.IOptions<Health
 }
 
 /// <summary>Takes TrafficReport messages (raw JSON on controlplane.traffic-reports) from gateways.</summary>
-internal sealed class TrafficReportConsumer(TrafficReportIngest ingest) : IConsumer<TrafficReport>
+internal sealed class TrafficReportConsumer(TrafficReportIngest ingest, RetryAfterIngest retryAfter) : IConsumer<TrafficReport>
 {
     public Task Consume(ConsumeContext<TrafficReport> context)
     {
         ingest.Fold(context.Message);
+        retryAfter.Fold(context.Message);
         return Task.CompletedTask;
     }
 }

@@ -40,7 +40,7 @@ internal sealed class ProbeAttempt(long startedAt)
     public void OnResponse(HttpResponseMessage response, DateTimeOffset now)
     {
         HttpStatus = (int)response.StatusCode;
-        RetryAfter = Core.Probing.RetryAfter.Parse(First(response.Headers, "retry-after"), First(response.Headers, "retry-after-ms"), now);
+        RetryAfter = Contracts.Providers.RetryAfter.Parse(First(response.Headers, "retry-after"), First(response.Headers, "retry-after-ms"), now);
     }
 
     public void OnFirstToken(TimeProvider time) => TimeToFirstToken ??= time.GetElapsedTime(StartedAt);

@@ -27,6 +27,7 @@ public static class RoutingTableMapper
                 PanicReason = route.PanicReason,
                 ActiveTier = route.ActiveTier,
                 PinnedTarget = route.PinnedTarget?.Value,
+                OnContentPolicy = route.OnContentPolicy == ContentPolicyRules.Return ? null : route.OnContentPolicy,
                 Tiers = route.Tiers.Select(tier => new TierEntry
                 {
                     Targets = tier.Targets.Select(t =>
@@ -44,6 +45,7 @@ public static class RoutingTableMapper
                             State = StateName(t.Breaker),
                             Overlay = t.Overlay,
                             SlowStart = eligible ? t.SlowStart : null,
+                            ContextWindow = t.ContextWindow,
                         };
                     }).ToList(),
                 }).ToList(),

@@ -112,6 +112,16 @@ internal sealed class ProviderRequestHandler
                         await WriteErrorAsync(ctx, surface, new SimError(SimErrorKind.InvalidRequest, problem), decision, ct);
                         return "invalid-request";
                     }
+
+                    if (!complete.CountTokens && wire.ContentPolicyError is { } refusal && _provider.Options.RefusedPhrases.Count > 0)
+                    {
+                        var text = wire.LastUserText(doc.RootElement);
+                        if (_provider.Options.RefusedPhrases.Exists(p => text.Contains(p, StringComparison.OrdinalIgnoreCase)))
+                        {
+                            await WriteErrorAsync(ctx, surface, refusal, decision, ct);
+                            return "content-policy";
+                        }
+                    }
                 }
 
                 completion = completion with
@@ -129,6 +139,14 @@ internal sealed class ProviderRequestHandler
                 {
                     await WriteErrorAsync(ctx, surface, new SimError(SimErrorKind.InvalidRequest, wire.MaxTokensTooLargeMessage(completion.Model, requested, limit)), decision, ct);
                     return "invalid-request";
+                }
+
+                if (!complete.CountTokens
+                    && ModelLimits.ContextWindow(completion.Model, _provider.Options.ContextWindows) is { } window
+                    && wire.ContextWindowError(completion.InputTokens, completion.MaxTokens, window) is { } tooLong)
+                {
+                    await WriteErrorAsync(ctx, surface, tooLong, decision, ct);
+                    return "context-window-exceeded";
                 }
 
                 break;

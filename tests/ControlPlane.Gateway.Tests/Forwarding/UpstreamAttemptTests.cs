@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using ControlPlane.Contracts;
+using ControlPlane.Contracts.Providers;
 using ControlPlane.Gateway.Forwarding;
 using ControlPlane.Gateway.Hosting;
 using ControlPlane.Gateway.Translation.Anthropic;
@@ -46,18 +47,64 @@ public sealed class UpstreamAttemptTests
         Assert.Equal(64 * 1024, result.ErrorBody.Length);
     }
 
-    private static async Task<AttemptResult> SendAsync(HttpStatusCode status, string body, long maxResponseBodyBytes)
+    [Fact]
+    public async Task SendAsync_ContextWindowError_IsARefusalWithTheStatedNumbers()
+    {
+        var body = """{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 2100 tokens > 1000 maximum"}}""";
+        using var result = await SendAsync(HttpStatusCode.BadRequest, body, maxResponseBodyBytes: 1024 * 1024);
+
+        Assert.Equal((AttemptKind.Rejected, Refusals.ContextWindow, Refusals.ContextWindow), (result.Kind, result.Refusal, result.Outcome));
+        Assert.Equal(new ContextWindowNumbers(2100, 1000), result.Window);
+    }
+
+    [Fact]
+    public async Task SendAsync_PlainBadRequest_IsARejectionWithoutRefusal()
+    {
+        var body = """{"type":"error","error":{"type":"invalid_request_error","message":"messages: field required"}}""";
+        using var result = await SendAsync(HttpStatusCode.BadRequest, body, maxResponseBodyBytes: 1024 * 1024);
+
+        Assert.Equal((AttemptKind.Rejected, null), (result.Kind, result.Refusal));
+    }
+
+    [Fact]
+    public async Task SendAsync_RateLimitedWithRetryAfterMs_CarriesTheHint()
+    {
+        var body = """{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""";
+        using var result = await SendAsync(HttpStatusCode.TooManyRequests, body, 1024 * 1024, ("retry-after", "7"), ("retry-after-ms", "2500"));
+
+        Assert.Equal((AttemptKind.Failed, Outcomes.RateLimited), (result.Kind, result.Outcome));
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), result.RetryAfterHint);
+    }
+
+    [Fact]
+    public async Task SendAsync_SpendCap429WithRetryAfter_IsNoPacingHint()
+    {
+        var body = """{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}""";
+        using var result = await SendAsync(HttpStatusCode.TooManyRequests, body, 1024 * 1024, ("retry-after", "30"));
+
+        Assert.Equal((Outcomes.QuotaExceeded, (TimeSpan?)null), (result.Outcome, result.RetryAfterHint));
+    }
+
+    private static async Task<AttemptResult> SendAsync(HttpStatusCode status, string body, long maxResponseBodyBytes, params (string Name, string Value)[] headers)
     {
         var options = Options.Create(new GatewayOptions { MaxResponseBodyBytes = maxResponseBodyBytes });
-        using var http = new HttpMessageInvoker(new FixedUpstream(status, body));
+        using var http = new HttpMessageInvoker(new FixedUpstream(status, body, headers));
         var attempt = new UpstreamAttempt(http, options, TimeProvider.System);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://upstream.invalid/v1/messages");
         return await attempt.SendAsync(request, new AnthropicCodec(), stream: false, TimeSpan.FromSeconds(30), CancellationToken.None);
     }
 
-    private sealed class FixedUpstream(HttpStatusCode status, string body) : HttpMessageHandler
+    private sealed class FixedUpstream(HttpStatusCode status, string body, (string Name, string Value)[] headers) : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            foreach (var (name, value) in headers)
+            {
+                response.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            return Task.FromResult(response);
+        }
     }
 }

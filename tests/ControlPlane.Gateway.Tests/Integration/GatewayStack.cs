@@ -23,7 +23,13 @@ public sealed partial class GatewayStack : IAsyncLifetime
     public static readonly TestRoute Chat = new("chat", "anthropic-primary", "anthropic-secondary", "claude-sonnet-4-5");
 
     /// <summary>Only OpenAI targets: Anthropic and Responses clients reach them through translation.</summary>
-    public static readonly TestRoute Gpt = new("gpt", "openai-primary", "openai-secondary", "gpt-4.1");
+    public static readonly TestRoute Gpt = new("gpt", "openai-primary", "openai-secondary", "gpt-4.1")
+    {
+        RefusedPhrases = new Dictionary<string, string[]> { ["openai-primary"] = [ForbiddenTopic] }, // OnContentPolicy: return (default)
+    };
+
+    /// <summary>A phrase the content policy of some simulated providers refuses (<see cref="TestRoute.RefusedPhrases"/>).</summary>
+    public const string ForbiddenTopic = "forbidden-topic";
 
     /// <summary>Only Gemini targets: every client API reaches them through translation.</summary>
     public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash");
@@ -40,7 +46,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
     };
 
     /// <summary>Every route of the shared stack's catalog.</summary>
-    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached];
+    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx];
 
     /// <summary>
     /// A stale-if-error response cache (its own providers, so the cache test can take the whole route down without
@@ -49,6 +55,19 @@ public sealed partial class GatewayStack : IAsyncLifetime
     public static readonly TestRoute Cached = new("cached", "anthropic-cache-1", "anthropic-cache-2", "claude-haiku-4-5")
     {
         Cache = new JsonObject { ["Mode"] = "stale-if-error", ["Ttl"] = "00:10:00" },
+    };
+
+    /// <summary>
+    /// A small-window tier 0 and a large-window tier 1 (both OpenAI, so OpenAI clients pass through and Anthropic
+    /// clients are translated): a request too long for tier 0 goes to tier 1. The windows are in the catalog and the
+    /// simulator enforces them. Tier 0's content policy refuses <see cref="ForbiddenTopic"/>, and the route sends
+    /// content-policy refusals on to the next target.
+    /// </summary>
+    public static readonly TestRoute Ctx = new("ctx", "openai-ctx-small", "openai-ctx-large", "gpt-4o-mini")
+    {
+        ContextWindows = new Dictionary<string, int> { ["openai-ctx-small"] = 1_000, ["openai-ctx-large"] = 100_000 },
+        OnContentPolicy = "next-target",
+        RefusedPhrases = new Dictionary<string, string[]> { ["openai-ctx-small"] = [ForbiddenTopic] },
     };
 
     public static readonly Dictionary<string, string?> FastSafetyNet = new()

@@ -44,8 +44,12 @@ internal sealed class TestSimulator : IAsyncDisposable
         ],
     };
 
-    public static async Task<TestSimulator> StartAsync(TimeProvider? time = null, int seed = 42) =>
-        new(await SimulatorHost.StartAsync(Options(seed), time));
+    public static async Task<TestSimulator> StartAsync(TimeProvider? time = null, int seed = 42, Action<SimulatorOptions>? configure = null)
+    {
+        var options = Options(seed);
+        configure?.Invoke(options);
+        return new(await SimulatorHost.StartAsync(options, time));
+    }
 
     public Uri Url(string providerId, string path) => new(Host.BaseUrlOf(providerId), path);
 

@@ -24,6 +24,18 @@ internal sealed class AnthropicWire : IWireFormat
     public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
         $"max_tokens: {requested} > {limit}, which is the maximum allowed number of output tokens for {model}";
 
+    public SimError? ContentPolicyError { get; } = new(SimErrorKind.InvalidRequest, "Output blocked by content filtering policy");
+
+    public string LastUserText(JsonElement body) => ConversationTails.Anthropic(body).LastUserText;
+
+    public SimError? ContextWindowError(int inputTokens, int? maxTokens, int window) =>
+        inputTokens > window
+            ? new SimError(SimErrorKind.InvalidRequest, $"prompt is too long: {inputTokens} tokens > {window} maximum")
+            : maxTokens is { } output && inputTokens + output > window
+                ? new SimError(SimErrorKind.InvalidRequest,
+                    $"input length and `max_tokens` exceed context limit: {inputTokens} + {output} > {window}, decrease input length or `max_tokens` and try again")
+                : null;
+
     public JsonNode ErrorBody(SimError error, int status, string requestId) => new JsonObject
     {
         ["type"] = "error",

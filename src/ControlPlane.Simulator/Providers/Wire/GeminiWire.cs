@@ -28,6 +28,16 @@ internal sealed class GeminiWire : IWireFormat
     public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
         $"Unable to submit request because it has a maxOutputTokens value of {requested} but the supported range is from 1 (inclusive) to {limit + 1} (exclusive). Update the value and try again.";
 
+    // Gemini refuses with a 200 whose promptFeedback.blockReason is SAFETY, not with an error status.
+    public SimError? ContentPolicyError => null;
+
+    public string LastUserText(JsonElement body) => ConversationTails.Gemini(body).LastUserText;
+
+    public SimError? ContextWindowError(int inputTokens, int? maxTokens, int window) =>
+        inputTokens > window
+            ? new SimError(SimErrorKind.InvalidRequest, $"The input token count ({inputTokens}) exceeds the maximum number of tokens allowed ({window}).")
+            : null;
+
     public JsonNode ErrorBody(SimError error, int status, string requestId)
     {
         var (grpcStatus, message) = error.Kind switch

@@ -31,6 +31,23 @@ internal sealed class OpenAiWire : IWireFormat
     public string MaxTokensTooLargeMessage(string model, int requested, int limit) =>
         $"max_tokens is too large: {requested}. This model supports at most {limit} completion tokens, whereas you provided {requested}.";
 
+    public SimError? ContentPolicyError { get; } = new(SimErrorKind.InvalidRequest,
+        "Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.",
+        null, "content_policy_violation");
+
+    public string LastUserText(JsonElement body) => ConversationTails.OpenAi(body).LastUserText;
+
+    public SimError? ContextWindowError(int inputTokens, int? maxTokens, int window) =>
+        inputTokens > window
+            ? new SimError(SimErrorKind.InvalidRequest,
+                $"This model's maximum context length is {window} tokens. However, your messages resulted in {inputTokens} tokens. Please reduce the length of the messages.",
+                "messages", "context_length_exceeded")
+            : maxTokens is { } output && inputTokens + output > window
+                ? new SimError(SimErrorKind.InvalidRequest,
+                    $"This model's maximum context length is {window} tokens. However, you requested {inputTokens + output} tokens ({inputTokens} in the messages, {output} in the completion). Please reduce the length of the messages or completion.",
+                    "messages", "context_length_exceeded")
+                : null;
+
     public JsonNode ErrorBody(SimError error, int status, string requestId) => new JsonObject { ["error"] = ErrorObject(error) };
 
     // OpenAI has no error event type: the error object arrives as a data line and the stream stops without [DONE].

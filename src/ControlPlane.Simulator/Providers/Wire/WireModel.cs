@@ -88,6 +88,18 @@ internal interface IWireFormat
     /// <summary>The API's 400 message for an output token limit above what the model can produce.</summary>
     string MaxTokensTooLargeMessage(string model, int requested, int limit);
 
+    /// <summary>
+    /// The API's own 400 for a request that does not fit the model's context window, or null when it fits. Each API
+    /// counts differently: Anthropic and OpenAI the prompt plus the output budget, Gemini the input alone.
+    /// </summary>
+    SimError? ContextWindowError(int inputTokens, int? maxTokens, int window);
+
+    /// <summary>The API's own error for a request its content policy refuses; null when the API answers such a request otherwise.</summary>
+    SimError? ContentPolicyError { get; }
+
+    /// <summary>The text of the request's last user turn (what a content policy judges).</summary>
+    string LastUserText(JsonElement body);
+
     string MissingKeyMessage { get; }
 
     string WrongKeyMessage { get; }
@@ -186,6 +198,34 @@ internal static class ModelLimits
         ("claude-haiku-4", 64_000),
         ("claude-opus-4", 32_000),
     ];
+
+    private static readonly (string Prefix, int ContextWindow)[] Windows =
+    [
+        ("gpt-4.1", 1_047_576),
+        ("gpt-4o", 128_000),
+        ("gemini-2.5", 1_048_576),
+        ("gemini-2.0", 1_048_576),
+        ("claude-", 200_000),
+    ];
+
+    /// The model's context window in tokens: the configured one, else the real model's; null when unknown (no check).
+    public static int? ContextWindow(string model, IReadOnlyDictionary<string, int> configured)
+    {
+        if (configured.TryGetValue(model, out var window))
+        {
+            return window;
+        }
+
+        foreach (var (prefix, size) in Windows)
+        {
+            if (model.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return size;
+            }
+        }
+
+        return null;
+    }
 
     public static int? MaxOutputTokens(string model)
     {
