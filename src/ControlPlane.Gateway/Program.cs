@@ -2,6 +2,7 @@ using ControlPlane.Gateway.Api;
 using ControlPlane.Gateway.Auth;
 using ControlPlane.Gateway.Forwarding;
 using ControlPlane.Gateway.Hosting;
+using ControlPlane.Gateway.Limits;
 using ControlPlane.Gateway.Traffic;
 using ControlPlane.Gateway.Upstreams;
 
@@ -11,6 +12,7 @@ builder.AddGatewayDefaults();
 builder.AddRoutingTable();
 builder.AddUpstreams();
 builder.AddForwarding();
+builder.AddConcurrencyLimits();
 builder.AddTrafficReports();
 builder.AddClientAuth();
 

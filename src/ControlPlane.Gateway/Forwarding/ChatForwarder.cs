@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Hosting;
+using ControlPlane.Gateway.Limits;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
 using Microsoft.Extensions.Options;
@@ -20,7 +22,8 @@ internal sealed class ChatForwarder(
     AttemptRecorder recorder,
     CodecRegistry codecs,
     IOptions<GatewayOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ConcurrencyLimiter limiter)
 {
     // Client headers worth passing on when the client speaks the target's own API; credentials never are.
     private static readonly string[] PassthroughHeaders = ["accept", "anthropic-version", "anthropic-beta", "user-agent"];
@@ -69,6 +72,8 @@ internal sealed class ChatForwarder(
         AttemptResult? lastRejection = null;
         string? unservable = null;
         var attempts = 0;
+        var limited = false;
+        var critical = RequestClasses.IsCritical(RequestClasses.Requested(context.Request));
         try
         {
             foreach (var candidate in plan.Candidates)
@@ -127,8 +132,18 @@ internal sealed class ChatForwarder(
                     AttemptRecorder.Retried(route, lastFailure.Outcome);
                 }
 
+                // Held until the answer is relayed: a stream in progress still loads the target.
+                using var lease = limiter.TryAcquire(target.Target, critical);
+                if (lease is null)
+                {
+                    request.Dispose();
+                    limited = true;
+                    continue;
+                }
+
                 attempts++;
                 var result = await SendAsync(request, provider, body.Stream, remaining, context.RequestAborted);
+                lease.Observe(result, body.Stream);
                 switch (result.Kind)
                 {
                     case AttemptKind.ClientLeft:
@@ -173,6 +188,12 @@ internal sealed class ChatForwarder(
                     });
                 }
 
+                return;
+            }
+
+            if (limited && attempts == 0)
+            {
+                await LimitedAsync(context, client, api, route);
                 return;
             }
 
@@ -295,6 +316,16 @@ internal sealed class ChatForwarder(
         await ApiErrors.WriteAsync(context, client, failure?.Outcome == ControlPlane.Contracts.Outcomes.Timeout
             ? new ApiFault(504, FaultKind.Timeout, Exhausted(route, attempts, failure), "upstream_timeout")
             : new ApiFault(502, FaultKind.Server, Exhausted(route, attempts, failure), "upstream_failed"));
+    }
+
+    /// <summary>Every candidate was at its concurrency limit: nothing was tried, so the client may retry shortly.</summary>
+    private Task LimitedAsync(HttpContext context, IClientCodec client, string api, string route)
+    {
+        AttemptRecorder.Finished(route, api, "concurrency_limited");
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(limiter.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["x-gateway-attempts"] = "0";
+        return ApiErrors.WriteAsync(context, client, new ApiFault(503, FaultKind.Unavailable,
+            $"Every target of route '{route}' is at its concurrency limit; retry shortly.", "concurrency_limited"));
     }
 
     private static string Exhausted(string route, int attempts, AttemptResult? last) =>

@@ -10,7 +10,7 @@ internal static class GatewayMetrics
 
     public static readonly Counter Requests = Metrics.CreateCounter(
         "gateway_requests_total",
-        "Client requests by route, api and final result (success, client_error, upstream_failed, stream_error, rejected).",
+        "Client requests by route, api and final result (success, client_error, upstream_failed, stream_error, rejected, concurrency_limited).",
         "route", "api", "result");
 
     public static readonly Counter Attempts = Metrics.CreateCounter(

@@ -56,6 +56,9 @@ public sealed class GatewayOptions
 
     /// <summary>The local passive breaker, consulted only while the routing table is stale.</summary>
     public LocalBreakerOptions LocalBreaker { get; set; } = new();
+
+    /// <summary>Adaptive per-target concurrency limits.</summary>
+    public Limits.ConcurrencyLimitOptions Limits { get; set; } = new();
 }
 
 /// <summary>One provider endpoint: id as in the catalog, kind, root URL, where its key is.</summary>
