@@ -27,6 +27,9 @@ public sealed partial class GatewayStack : IAsyncLifetime
     /// <summary>Only Gemini targets: every client API reaches them through translation.</summary>
     public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash");
 
+    /// <summary>Its own targets, so slowing its primary for the concurrency-limit test leaves the other routes alone.</summary>
+    public static readonly TestRoute Lim = new("lim", "openai-limited", "openai-spare", "gpt-4.1-mini");
+
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
         ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
@@ -46,7 +49,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
         await _database.InitializeAsync();
         Stack = await ControlPlaneStack.CreateAsync(
             _database.ConnectionString,
-            [Chat, Gpt, Gem],
+            [Chat, Gpt, Gem, Lim],
             probeInterval: TimeSpan.FromSeconds(2),
             environment: new Dictionary<string, string?>
             {

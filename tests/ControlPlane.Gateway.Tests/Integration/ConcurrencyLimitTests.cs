@@ -1,0 +1,44 @@
+using ControlPlane.Simulator;
+using ControlPlane.Testing;
+
+namespace ControlPlane.Gateway.Tests.Integration;
+
+/// <summary>
+/// The adaptive limit end to end: the simulator slows a target under steady traffic, the gateway's limit for it
+/// (read from its /metrics) drops; the simulator heals it and the limit climbs back.
+/// </summary>
+[Collection(GatewayStackCollection.Name)]
+public sealed class ConcurrencyLimitTests(GatewayStack stack)
+{
+    private static readonly string Target = GatewayStack.Lim.Primary;
+
+    [Fact]
+    public async Task SlowTarget_LimitDrops_ThenRecoversAfterItHeals()
+    {
+        await stack.UntilTargetAsync(GatewayStack.Lim.Id, Target, eligible: true, "the primary starts healthy");
+        await using var client = new SteadyClient(stack.Gateway, GatewayStack.Lim.Id, concurrency: 4);
+        var initial = new ControlPlane.Gateway.Limits.ConcurrencyLimitOptions().InitialLimit;
+        await stack.Stack.UntilAsync(async () => await LimitAsync() >= initial, "healthy traffic holds the limit at its start or above");
+
+        try
+        {
+            // Above 3 × the 250 ms baseline floor, under the stack's 1 s header timeout: slow answers, not failures.
+            await stack.Stack.Simulator.SetChaosAsync(GatewayStack.Lim.PrimaryProvider, new ChaosSettings { Mode = ChaosMode.Slow, LatencyMs = 900 });
+            await stack.Stack.UntilAsync(async () => await LimitAsync() <= initial / 2, "the slow target's limit drops");
+        }
+        finally
+        {
+            await stack.Stack.Simulator.SetChaosAsync(GatewayStack.Lim.PrimaryProvider, ChaosSettings.Healthy);
+        }
+
+        await stack.Stack.UntilAsync(async () => await LimitAsync() >= initial, "the healed target's limit climbs back", TimeSpan.FromSeconds(90));
+        await client.MoreSuccessesAsync(5, "traffic still flows");
+    }
+
+    private async Task<double> LimitAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var metrics = await PrometheusText.ScrapeAsync(http, stack.Gateway.BaseUrl);
+        return metrics.Sum("gateway_concurrency_limit", labels => labels.GetValueOrDefault("target") == Target);
+    }
+}
