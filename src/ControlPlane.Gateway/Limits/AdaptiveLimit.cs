@@ -42,6 +42,9 @@ internal sealed class AdaptiveLimit(ConcurrencyLimitOptions options, long timest
         return Admission.Admitted;
     }
 
+    /// <summary>Counts one more request in flight whatever the limit (limits switched off).</summary>
+    public void Enter() => InFlight++;
+
     public void Release() => InFlight = Math.Max(0, InFlight - 1);
 
     /// <summary>

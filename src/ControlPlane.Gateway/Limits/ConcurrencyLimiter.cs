@@ -74,7 +74,11 @@ internal sealed class ConcurrencyLimiter(IRoutingTableSource table, IOptions<Gat
     }
 
     // With limits off the count still runs: the in-flight gauge is what shows an overload building up.
-    private static Admission Admit(AdaptiveLimit limit) => limit.TryAcquire(critical: true, ceiling: double.MaxValue);
+    private static Admission Admit(AdaptiveLimit limit)
+    {
+        limit.Enter();
+        return Admission.Admitted;
+    }
 
     private static void Publish(string target, int limit, int inFlight)
     {

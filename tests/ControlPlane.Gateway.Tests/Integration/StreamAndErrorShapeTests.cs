@@ -72,7 +72,7 @@ public sealed class StreamAndErrorShapeTests(GatewayStack stack)
         Assert.Contains("messages", JsonNode.Parse(await badTranslated.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var models = JsonNode.Parse(await http.GetStringAsync(new Uri("/v1/models", UriKind.Relative)))!;
-        Assert.Equal(["chat", "gem", "gpt"], models["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).ToArray());
+        Assert.Equal(["chat", "gem", "gpt", "lim"], models["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).ToArray());
     }
 
     [Fact]

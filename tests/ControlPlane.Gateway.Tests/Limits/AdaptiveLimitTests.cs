@@ -178,4 +178,17 @@ public sealed class AdaptiveLimitTests
         limit.Sample(Now, Now, latency: null, overloaded: true, stream: true, ceiling: 4);
         Assert.Equal(2, limit.Limit(Ceiling));
     }
+
+    [Fact]
+    public void Enter_CountsBeyondTheLimit()
+    {
+        var limit = NewLimit();
+        for (var i = 0; i < 12; i++)
+        {
+            limit.Enter();
+        }
+
+        Assert.Equal(12, limit.InFlight);
+        Assert.Equal(Admission.AtLimit, limit.TryAcquire(critical: true, Ceiling));
+    }
 }
