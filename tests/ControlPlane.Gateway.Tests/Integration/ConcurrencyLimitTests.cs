@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json.Nodes;
 using ControlPlane.Simulator;
 using ControlPlane.Testing;
 
@@ -33,6 +35,49 @@ public sealed class ConcurrencyLimitTests(GatewayStack stack)
 
         await stack.Stack.UntilAsync(async () => await LimitAsync() >= initial, "the healed target's limit climbs back", TimeSpan.FromSeconds(90));
         await client.MoreSuccessesAsync(5, "traffic still flows");
+    }
+
+    [Fact]
+    public async Task EveryTargetAtItsLimit_Answers503WithRetryAfter_InTheClientsApi()
+    {
+        await stack.UntilTargetAsync(GatewayStack.Lim.Id, Target, eligible: true, "the primary starts healthy");
+        using var http = GatewayStack.Client(stack.Gateway);
+        try
+        {
+            foreach (var provider in new[] { GatewayStack.Lim.PrimaryProvider, GatewayStack.Lim.SecondaryProvider })
+            {
+                await stack.Stack.Simulator.SetChaosAsync(provider, new ChaosSettings { Mode = ChaosMode.Slow, LatencyMs = 900 });
+            }
+
+            // Slow answers cut both targets' limits; bursts wider than both limits then find every candidate full.
+            HttpResponseMessage? limited = null;
+            await stack.Stack.UntilAsync(async () =>
+            {
+                var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
+                    http.SendAsync(GatewayStack.Post("/v1/chat/completions", GatewayStack.OpenAiRequest(GatewayStack.Lim.Id, stream: false)))));
+                limited = burst.FirstOrDefault(r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
+                foreach (var response in burst.Where(r => r != limited))
+                {
+                    response.Dispose();
+                }
+
+                return limited is not null;
+            }, "a burst finds both targets at their limits");
+
+            using (limited)
+            {
+                Assert.Equal("1", limited!.Headers.GetValues("retry-after").Single());
+                var error = JsonNode.Parse(await limited.Content.ReadAsStringAsync())!["error"]!;
+                Assert.Equal("concurrency_limited", error["code"]!.GetValue<string>());
+            }
+        }
+        finally
+        {
+            foreach (var provider in new[] { GatewayStack.Lim.PrimaryProvider, GatewayStack.Lim.SecondaryProvider })
+            {
+                await stack.Stack.Simulator.SetChaosAsync(provider, ChaosSettings.Healthy);
+            }
+        }
     }
 
     private async Task<double> LimitAsync()
