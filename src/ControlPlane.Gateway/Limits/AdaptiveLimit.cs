@@ -86,7 +86,10 @@ internal sealed class AdaptiveLimit(ConcurrencyLimitOptions options, long timest
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * timestampFrequency);
 
-    /// <summary>Fastest latency of the current and the previous window: old enough to ignore a slow spell, young enough to follow a target that got slower for good.</summary>
+    /// <summary>
+    /// Fastest latency of the current and the previous window with samples: old enough to ignore a slow spell, young
+    /// enough to follow a target that got slower for good.
+    /// </summary>
     private sealed class Baseline
     {
         private TimeSpan? _current;
@@ -101,8 +104,9 @@ internal sealed class AdaptiveLimit(ConcurrencyLimitOptions options, long timest
             }
             else if (now - _windowStart >= window)
             {
-                // Two windows gone by without samples leave nothing worth keeping.
-                _previous = now - _windowStart >= 2 * window ? null : _current;
+                // An idle spell keeps the last baseline: a target that comes back slow after a quiet while must not
+                // have its slowness taken for its normal speed. Only a window full of slow samples moves it.
+                _previous = _current ?? _previous;
                 _current = null;
                 _windowStart = now;
             }

@@ -42,19 +42,25 @@ public sealed class ConcurrencyLimitTests(GatewayStack stack)
     {
         await stack.UntilTargetAsync(GatewayStack.Lim.Id, Target, eligible: true, "the primary starts healthy");
         using var http = GatewayStack.Client(stack.Gateway);
+        var slow = new ChaosSettings { Mode = ChaosMode.Slow, LatencyMs = 900 };
         try
         {
-            foreach (var provider in new[] { GatewayStack.Lim.PrimaryProvider, GatewayStack.Lim.SecondaryProvider })
+            // The spare is only tried when the primary is full: slow the primary first, so the spare learns its
+            // healthy speed from the overflow (a limit judges slowness against the target's own baseline).
+            await stack.Stack.Simulator.SetChaosAsync(GatewayStack.Lim.PrimaryProvider, slow);
+            var spareBefore = await stack.AttemptsOnAsync(GatewayStack.Lim.Secondary);
+            await stack.Stack.UntilAsync(async () =>
             {
-                await stack.Stack.Simulator.SetChaosAsync(provider, new ChaosSettings { Mode = ChaosMode.Slow, LatencyMs = 900 });
-            }
+                await BurstAsync(http, dispose: true);
+                return await stack.AttemptsOnAsync(GatewayStack.Lim.Secondary) >= spareBefore + 3;
+            }, "the slow primary's overflow reaches the healthy spare");
 
-            // Slow answers cut both targets' limits; bursts wider than both limits then find every candidate full.
+            // Now both are slow: their limits drop, and a burst wider than both finds every candidate full.
+            await stack.Stack.Simulator.SetChaosAsync(GatewayStack.Lim.SecondaryProvider, slow);
             HttpResponseMessage? limited = null;
             await stack.Stack.UntilAsync(async () =>
             {
-                var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
-                    http.SendAsync(GatewayStack.Post("/v1/chat/completions", GatewayStack.OpenAiRequest(GatewayStack.Lim.Id, stream: false)))));
+                var burst = await BurstAsync(http, dispose: false);
                 limited = burst.FirstOrDefault(r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
                 foreach (var response in burst.Where(r => r != limited))
                 {
@@ -78,6 +84,21 @@ public sealed class ConcurrencyLimitTests(GatewayStack stack)
                 await stack.Stack.Simulator.SetChaosAsync(provider, ChaosSettings.Healthy);
             }
         }
+    }
+
+    private static async Task<HttpResponseMessage[]> BurstAsync(HttpClient http, bool dispose)
+    {
+        var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
+            http.SendAsync(GatewayStack.Post("/v1/chat/completions", GatewayStack.OpenAiRequest(GatewayStack.Lim.Id, stream: false)))));
+        if (dispose)
+        {
+            foreach (var response in burst)
+            {
+                response.Dispose();
+            }
+        }
+
+        return burst;
     }
 
     private async Task<double> LimitAsync()

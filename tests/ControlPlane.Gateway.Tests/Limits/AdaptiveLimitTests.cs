@@ -191,4 +191,14 @@ public sealed class AdaptiveLimitTests
         Assert.Equal(12, limit.InFlight);
         Assert.Equal(Admission.AtLimit, limit.TryAcquire(critical: true, Ceiling));
     }
+
+    [Fact]
+    public void Sample_SlowAfterALongIdleSpell_IsStillCongestion()
+    {
+        var limit = NewLimit();
+        limit.Sample(Now, Now, Fast, overloaded: false, stream: true, Ceiling);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        limit.Sample(Now, Now, Slow, overloaded: false, stream: true, Ceiling);
+        Assert.Equal(5, limit.Limit(Ceiling));
+    }
 }
