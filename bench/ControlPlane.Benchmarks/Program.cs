@@ -22,7 +22,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine($"  {"evaluation",-18} Breaker evaluation + routing table for 10,000 targets / 1,000 routes, and simulated detection time");
     Console.WriteLine($"  {"",-18} [--targets 10000] [--routes 1000] [--iterations 200] [--warmup 20] [--phases 1000] [--seed 1]");
     Console.WriteLine($"  {"gateway",-18} Gateway added latency vs direct at fixed rates, and scripted outages of the primary through it");
-    Console.WriteLine($"  {"",-18} [--rates 200,1000] [--seconds 20] [--outage-rate 200] [--outage-seconds 15]");
+    Console.WriteLine($"  {"",-18} [--rates 200,1000] [--seconds 20] [--outage-rate 200] [--outage-seconds 15] [--overload-seconds 20] [--overload-capacity 20] [--parts latency,streaming,outage,overload]");
     Console.WriteLine($"  {"summary",-18} Folds the runs of `bench.sh all` into bench/results/latest.md + latest.json (and the README section)");
     Console.WriteLine($"  {"",-18} --run <directory> [--readme README.md] [--elapsed <seconds>] [--failed a,b] [--load-before \"<loadavg>\"]");
     return args.Length == 0 ? 2 : 0;

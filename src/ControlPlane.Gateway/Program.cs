@@ -3,6 +3,7 @@ using ControlPlane.Gateway.Auth;
 using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Forwarding;
 using ControlPlane.Gateway.Hosting;
+using ControlPlane.Gateway.Limits;
 using ControlPlane.Gateway.Traffic;
 using ControlPlane.Gateway.Upstreams;
 
@@ -13,6 +14,7 @@ builder.AddRoutingTable();
 builder.AddUpstreams();
 builder.AddDegradation();
 builder.AddForwarding();
+builder.AddConcurrencyLimits();
 builder.AddTrafficReports();
 builder.AddClientAuth();
 

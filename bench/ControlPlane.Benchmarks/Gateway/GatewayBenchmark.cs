@@ -23,8 +23,10 @@ namespace ControlPlane.Benchmarks.Gateway;
 /// <item>Streaming: time to first content (the first text delta) at a steady rate, direct, passthrough and translated.</item>
 /// <item>Outage: 200 req/s through the gateway while the primary refuses connections, returns 529, or hangs for a
 /// few seconds mid-run. Failed client requests (the target is 0) and the latency the safety net added.</item>
+/// <item>Overload: 3× one target's capacity, one request in five critical, with concurrency limits on and off:
+/// critical p99 and failed requests side by side.</item>
 /// </list>
-/// Options: <c>--rates 200,1000 --seconds 20 --outage-rate 200 --outage-seconds 15 --parts latency,streaming,outage</c>. Besides its own tables, the
+/// Options: <c>--rates 200,1000 --seconds 20 --outage-rate 200 --outage-seconds 15 --overload-seconds 20 --overload-capacity 20 --parts latency,streaming,outage,overload</c>. Besides its own tables, the
 /// figures go through <see cref="ResultsWriter"/> (the added latency at 1,000 req/s, failed requests and outage →
 /// breaker open against DESIGN.md).
 /// </summary>
@@ -35,19 +37,24 @@ public static class GatewayBenchmark
     // Same API on both sides in the other dialect: OpenAI Chat clients on an OpenAI target.
     private static readonly TestRoute ChatRoute = new("gpt", "openai-primary", "openai-secondary", "gpt-4o-mini");
 
+    // Both targets with a finite capacity (the simulator's capacity model), for the overload part.
+    private static readonly TestRoute OverloadRoute = new("capped", "anthropic-capped", "anthropic-overflow", "claude-haiku-4-5");
+
     public static async Task<int> RunAsync(string[] args)
     {
         var rates = Option(args, "--rates", "200,1000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
         var seconds = int.Parse(Option(args, "--seconds", "20"), CultureInfo.InvariantCulture);
         var outageRate = int.Parse(Option(args, "--outage-rate", "200"), CultureInfo.InvariantCulture);
         var outageSeconds = int.Parse(Option(args, "--outage-seconds", "15"), CultureInfo.InvariantCulture);
-        var parts = Option(args, "--parts", "latency,streaming,outage").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var overloadSeconds = int.Parse(Option(args, "--overload-seconds", "20"), CultureInfo.InvariantCulture);
+        var capacity = int.Parse(Option(args, "--overload-capacity", "20"), CultureInfo.InvariantCulture);
+        var parts = Option(args, "--parts", "latency,streaming,outage,overload").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
         var database = new PostgresDatabase();
         await database.InitializeAsync();
         try
         {
-            await using var stack = await ControlPlaneStack.CreateAsync(database.ConnectionString, [Route, ChatRoute], TimeSpan.FromSeconds(2), new Dictionary<string, string?>
+            await using var stack = await ControlPlaneStack.CreateAsync(database.ConnectionString, [Route, ChatRoute, OverloadRoute], TimeSpan.FromSeconds(2), new Dictionary<string, string?>
             {
                 ["Breakers__BaseBreakDuration"] = "00:00:02",
                 ["Breakers__MaxBreakDuration"] = "00:00:04",
@@ -180,6 +187,18 @@ public static class GatewayBenchmark
                 Console.Error.WriteLine($"outage {mode} done");
             }
 
+            if (parts.Contains("overload"))
+            {
+                var withoutLimits = await stack.StartGatewayAsync(new Dictionary<string, string?>
+                {
+                    ["Gateway__ResponseHeadersTimeout"] = "00:00:01",
+                    ["Gateway__StreamingResponseHeadersTimeout"] = "00:00:01",
+                    ["Gateway__Limits__Enabled"] = "false",
+                    ["Logging__LogLevel__Default"] = "Warning",
+                });
+                await OverloadAsync(http, stack, [("on", gateway), ("off", withoutLimits)], capacity, overloadSeconds, output, figures);
+            }
+
             Console.WriteLine(output.ToString());
             ResultsWriter.Report(
                 "gateway",
@@ -190,6 +209,8 @@ public static class GatewayBenchmark
                     ["outage-rate"] = outageRate.ToString(CultureInfo.InvariantCulture),
                     ["outage-seconds"] = outageSeconds.ToString(CultureInfo.InvariantCulture),
                     ["parts"] = string.Join(",", parts),
+                    ["overload-seconds"] = overloadSeconds.ToString(CultureInfo.InvariantCulture),
+                    ["overload-capacity"] = capacity.ToString(CultureInfo.InvariantCulture),
                 },
                 figures,
                 [
@@ -207,7 +228,66 @@ public static class GatewayBenchmark
 
     /// <param name="Anthropic">Messages auth headers (x-api-key, anthropic-version) instead of a bearer key.</param>
     /// <param name="Stream">Ask for a stream; the latency is then the time to the first text delta.</param>
-    private sealed record Endpoint(Uri Url, string Model, string? ApiKey, bool Anthropic = false, bool Stream = false);
+    /// <param name="RequestClass">Sent as <c>x-request-class</c> when set.</param>
+    private sealed record Endpoint(Uri Url, string Model, string? ApiKey, bool Anthropic = false, bool Stream = false, string? RequestClass = null);
+
+    /// <summary>
+    /// 3× one target's capacity, open loop, one request in five critical, through a gateway with concurrency limits
+    /// and through one without, in turn. Both targets of the route have the same finite capacity (service time
+    /// 200 ms up to <paramref name="capacity"/> requests at once, then slower with the load, then 529 past a queue of
+    /// 4 × capacity), so the route as a whole is 1.5× overloaded: something must give, and the question is what.
+    /// </summary>
+    private static async Task OverloadAsync(
+        HttpClient http, ControlPlaneStack stack, (string Name, ServiceProcess Gateway)[] gateways, int capacity, int seconds,
+        StringBuilder output, List<BenchmarkFigure> figures)
+    {
+        const int ServiceMs = 200;
+        var rate = 3 * capacity * 1000 / ServiceMs;
+        var criticalRate = rate / 5;
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"## Overload: 3× one target's capacity ({rate} req/s, {criticalRate} of them critical, {seconds} s; each target answers {capacity} at once in {ServiceMs} ms, slower beyond, 529 past {4 * capacity} waiting)");
+        output.AppendLine();
+        output.AppendLine("| limits | critical requests | critical failed | critical p50 | critical p99 | other requests | other failed | other p50 | other p99 |");
+        output.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, gateway) in gateways)
+        {
+            var endpoint = new Endpoint(new Uri(gateway.BaseUrl, "v1/messages"), OverloadRoute.Id, null, Anthropic: true);
+            foreach (var provider in new[] { OverloadRoute.PrimaryProvider, OverloadRoute.SecondaryProvider })
+            {
+                await stack.Simulator.SetChaosAsync(provider, new ChaosSettings { LatencyMs = ServiceMs, Capacity = capacity, QueueLimit = 4 * capacity });
+            }
+
+            // The run before may have opened the breakers: start from a route whose primary serves again.
+            await Eventually.UntilAsync(async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
+                {
+                    Content = new StringContent($$"""{"model":"{{endpoint.Model}}","max_tokens":16,"messages":[{"role":"user","content":"ping"}]}""", Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("anthropic-version", "2023-06-01");
+                using var response = await http.SendAsync(request);
+                return response.Headers.TryGetValues("x-gateway-target", out var target) && target.Single() == OverloadRoute.Primary;
+            }, TimeSpan.FromSeconds(90), "the capped route's primary serves");
+
+            var critical = RunLoadAsync(http, endpoint with { RequestClass = "critical" }, criticalRate, TimeSpan.FromSeconds(seconds), null);
+            var other = RunLoadAsync(http, endpoint with { RequestClass = "standard" }, rate - criticalRate, TimeSpan.FromSeconds(seconds), null);
+            var (c, o) = (await critical, await other);
+            output.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {c.Count} | {c.Failed} | {Ms(c.P(0.5))} | {Ms(c.P(0.99))} | {o.Count} | {o.Failed} | {Ms(o.P(0.5))} | {Ms(o.P(0.99))} |");
+            figures.AddRange(
+            [
+                new($"overload 3× (limits {name}): critical p99", c.P(0.99), "ms"),
+                new($"overload 3× (limits {name}): failed requests", c.Failed + o.Failed, $"of {c.Count + o.Count:N0} ({c.Failed} critical)"),
+            ]);
+            Console.Error.WriteLine($"overload, limits {name}, done");
+        }
+
+        foreach (var provider in new[] { OverloadRoute.PrimaryProvider, OverloadRoute.SecondaryProvider })
+        {
+            await stack.Simulator.SetChaosAsync(provider, ChaosSettings.Healthy);
+        }
+    }
 
     private sealed class Samples(List<(TimeSpan At, double Ms)> latencies, int failed)
     {
@@ -305,6 +385,10 @@ public static class GatewayBenchmark
                     {
                         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
                         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                        if (endpoint.RequestClass is not null)
+                        {
+                            request.Headers.Add("x-request-class", endpoint.RequestClass);
+                        }
                         if (endpoint.Anthropic)
                         {
                             request.Headers.Add("anthropic-version", "2023-06-01");

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using ControlPlane.Gateway.Degradation;
 using ControlPlane.Gateway.Caching;
 using ControlPlane.Gateway.Hosting;
+using ControlPlane.Gateway.Limits;
 using ControlPlane.Gateway.Translation;
 using ControlPlane.Gateway.Upstreams;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,8 @@ internal sealed class ChatForwarder(
     CodecRegistry codecs,
     IOptions<GatewayOptions> options,
     TimeProvider time,
-    AnswerCache cache)
+    AnswerCache cache,
+    ConcurrencyLimiter limiter)
 {
     // Client headers worth passing on when the client speaks the target's own API; credentials never are.
     private static readonly string[] PassthroughHeaders = ["accept", "anthropic-version", "anthropic-beta", "user-agent"];
@@ -119,7 +121,9 @@ internal sealed class ChatForwarder(
             }
 
             var awaitVerdict = round == 0 && admission is { Class: not null, Held: false, State: ControlPlane.Contracts.DegradationStates.Normal };
-            if (!await TryCandidatesAsync(context, client, api, body, plan, started, cached, awaitVerdict))
+            // Critical requests may use the headroom of a target's concurrency limit that others may not.
+            var critical = RequestClasses.IsCritical(admission.Class ?? requested);
+            if (!await TryCandidatesAsync(context, client, api, body, plan, started, cached, critical, awaitVerdict))
             {
                 return;
             }
@@ -131,7 +135,8 @@ internal sealed class ChatForwarder(
     /// caller (nothing was written); false when the request was answered.
     /// </returns>
     private async Task<bool> TryCandidatesAsync(
-        HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started, CacheTicket? cached, bool awaitVerdict)
+        HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started, CacheTicket? cached, bool critical,
+        bool awaitVerdict)
     {
         var route = plan.Route;
         ChatRequest? decoded = null;
@@ -144,6 +149,7 @@ internal sealed class ChatForwarder(
         var lastRefusalNative = false;
         var contextWindows = new ContextWindowFallback();
         var tooLong = ErrorFallbacks.SkippedUpFront(plan.Candidates, body, client, ref decoded);
+        var limited = false;
         try
         {
             foreach (var candidate in plan.Candidates)
@@ -211,8 +217,18 @@ internal sealed class ChatForwarder(
                     AttemptRecorder.Retried(route, lastRefusal.Outcome);
                 }
 
+                // Held until the answer is relayed: a stream in progress still loads the target.
+                using var lease = limiter.TryAcquire(target.Target, critical);
+                if (lease is null)
+                {
+                    request.Dispose();
+                    limited = true;
+                    continue;
+                }
+
                 attempts++;
                 var result = await SendAsync(request, provider, body.Stream, remaining, context.RequestAborted);
+                lease.Observe(result, body.Stream);
                 switch (result.Kind)
                 {
                     case AttemptKind.ClientLeft:
@@ -305,6 +321,12 @@ internal sealed class ChatForwarder(
                 // Every target left was too small or refused too: the provider's own refusal, in the client's API.
                 AttemptRecorder.Finished(route, api, lastRefusal.Outcome);
                 await ErrorFallbacks.WriteRefusalAsync(context, client, lastRefusal, lastRefusalNative, target: null, attempts);
+                return false;
+            }
+
+            if (limited && attempts == 0)
+            {
+                await LimitedAsync(context, client, api, route);
                 return false;
             }
 
@@ -429,6 +451,16 @@ internal sealed class ChatForwarder(
         await ApiErrors.WriteAsync(context, client, failure?.Outcome == ControlPlane.Contracts.Outcomes.Timeout
             ? new ApiFault(504, FaultKind.Timeout, Exhausted(route, attempts, failure), "upstream_timeout")
             : new ApiFault(502, FaultKind.Server, Exhausted(route, attempts, failure), "upstream_failed"));
+    }
+
+    /// <summary>Every candidate was at its concurrency limit: nothing was tried, so the client may retry shortly.</summary>
+    private Task LimitedAsync(HttpContext context, IClientCodec client, string api, string route)
+    {
+        AttemptRecorder.Finished(route, api, "concurrency_limited");
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(limiter.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["x-gateway-attempts"] = "0";
+        return ApiErrors.WriteAsync(context, client, new ApiFault(503, FaultKind.Unavailable,
+            $"Every target of route '{route}' is at its concurrency limit; retry shortly.", "concurrency_limited"));
     }
 
     private static string Exhausted(string route, int attempts, AttemptResult? last) =>

@@ -10,7 +10,7 @@ internal static class GatewayMetrics
 
     public static readonly Counter Requests = Metrics.CreateCounter(
         "gateway_requests_total",
-        "Client requests by route, api and final result (success, client_error, upstream_failed, stream_error, rejected, cache_hit, cache_stale).",
+        "Client requests by route, api and final result (success, client_error, upstream_failed, stream_error, rejected, cache_hit, cache_stale, concurrency_limited).",
         "route", "api", "result");
 
     public static readonly Counter Attempts = Metrics.CreateCounter(

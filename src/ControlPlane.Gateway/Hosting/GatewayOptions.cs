@@ -69,6 +69,9 @@ public sealed class GatewayOptions
 
     /// <summary>Memory for the response cache of routes that enable one (docs/gateway.md, Cache).</summary>
     public Caching.ResponseCacheOptions ResponseCache { get; set; } = new();
+
+    /// <summary>Adaptive per-target concurrency limits.</summary>
+    public Limits.ConcurrencyLimitOptions Limits { get; set; } = new();
 }
 
 /// <summary>The gateway's share of degradation: the profile itself comes from the routing table.</summary>

@@ -15,6 +15,7 @@ internal sealed class ChaosController
     private IReadOnlyList<ChaosStep> _steps = [new ChaosStep()];
     private DateTimeOffset _appliedAt;
     private Random _random;
+    private int _inFlight;
 
     public ChaosController(int seed, TimeProvider time)
     {
@@ -87,6 +88,30 @@ internal sealed class ChaosController
                 : Ms(step.LatencyMs) ?? TimeSpan.Zero;
             return new ChaosDecision(mode, latency, step.RetryAfterSeconds);
         }
+    }
+
+    /// Counts a request in flight (for the capacity model); returns how many are, this one included.
+    public int Enter() => Interlocked.Increment(ref _inFlight);
+
+    public void Leave() => Interlocked.Decrement(ref _inFlight);
+
+    /// <see cref="Decide()"/> under the capacity model: a healthy answer slows down with the load beyond
+    /// <see cref="ChaosSettings.Capacity"/>, and past the queue it is an overloaded answer.
+    public ChaosDecision Decide(int inFlight)
+    {
+        var decision = Decide();
+        var settings = Settings;
+        if (settings.Capacity is not { } capacity || decision.Mode != ChaosMode.Healthy || inFlight <= capacity)
+        {
+            return decision;
+        }
+
+        if (settings.QueueLimit is { } queue && inFlight > capacity + queue)
+        {
+            return decision with { Mode = ChaosMode.Overloaded, Latency = TimeSpan.Zero };
+        }
+
+        return decision with { Latency = decision.Latency * inFlight / capacity };
     }
 
     private (ChaosStep Step, TimeSpan? Remaining) Resolve(TimeSpan elapsed)

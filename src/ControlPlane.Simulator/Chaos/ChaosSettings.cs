@@ -26,6 +26,15 @@ public sealed record ChaosSettings
     /// Steps run in order from when the settings were applied; the last one holds forever.
     /// When present, the top-level mode must stay healthy (the steps say what happens).
     public IReadOnlyList<ChaosStep>? Schedule { get; init; }
+
+    /// Requests the provider answers at full speed at once (needs <see cref="LatencyMs"/>, the service time). With
+    /// more in flight, each answer takes latencyMs × inFlight / capacity: the provider shares its throughput, as an
+    /// overloaded backend does. Null: no capacity model.
+    public int? Capacity { get; init; }
+
+    /// Requests that may wait beyond <see cref="Capacity"/>; one more is answered "overloaded" at once (Anthropic 529,
+    /// the others 503). Null: the queue never overflows.
+    public int? QueueLimit { get; init; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -11,6 +11,24 @@ internal static class ChaosValidator
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         CheckStep(errors, "", settings.Mode, settings.FailureRate, settings.LatencyMs, settings.RetryAfterSeconds);
 
+        if (settings.Capacity is < 1)
+        {
+            Add(errors, "capacity", $"capacity must be at least 1 (got {settings.Capacity}).");
+        }
+        else if (settings.Capacity is not null && settings.LatencyMs is not > 0)
+        {
+            Add(errors, "latencyMs", "latencyMs (the service time at or under capacity) must be above 0 when capacity is set.");
+        }
+
+        if (settings.QueueLimit is < 0)
+        {
+            Add(errors, "queueLimit", $"queueLimit must not be negative (got {settings.QueueLimit}).");
+        }
+        else if (settings.QueueLimit is not null && settings.Capacity is null)
+        {
+            Add(errors, "queueLimit", "queueLimit needs capacity: the queue is what waits beyond it.");
+        }
+
         if (settings.Schedule is { Count: > 0 } schedule)
         {
             if (settings.Mode != ChaosMode.Healthy)

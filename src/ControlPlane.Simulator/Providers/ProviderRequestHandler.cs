@@ -30,9 +30,10 @@ internal sealed class ProviderRequestHandler
         _provider.Stats.Received(ctx.Request.Path.Value ?? "/");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping);
         string outcome;
+        var inFlight = _provider.Chaos.Enter();
         try
         {
-            outcome = await ProcessAsync(ctx, surface, operation, cts.Token);
+            outcome = await ProcessAsync(ctx, surface, operation, inFlight, cts.Token);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -40,13 +41,17 @@ internal sealed class ProviderRequestHandler
             ctx.Abort();
             outcome = "client-disconnected";
         }
+        finally
+        {
+            _provider.Chaos.Leave();
+        }
 
         _provider.Stats.Answered(outcome);
     }
 
-    private async Task<string> ProcessAsync(HttpContext ctx, ApiSurface surface, Operation operation, CancellationToken ct)
+    private async Task<string> ProcessAsync(HttpContext ctx, ApiSurface surface, Operation operation, int inFlight, CancellationToken ct)
     {
-        var decision = _provider.Chaos.Decide();
+        var decision = _provider.Chaos.Decide(inFlight);
         if (decision.Latency > TimeSpan.Zero)
         {
             await Task.Delay(decision.Latency, _time, ct);

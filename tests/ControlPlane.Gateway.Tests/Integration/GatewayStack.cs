@@ -46,7 +46,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
     };
 
     /// <summary>Every route of the shared stack's catalog.</summary>
-    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx];
+    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx, Lim];
 
     /// <summary>
     /// A stale-if-error response cache (its own providers, so the cache test can take the whole route down without
@@ -69,6 +69,9 @@ public sealed partial class GatewayStack : IAsyncLifetime
         OnContentPolicy = "next-target",
         RefusedPhrases = new Dictionary<string, string[]> { ["openai-ctx-small"] = [ForbiddenTopic] },
     };
+
+    /// <summary>Its own targets, so slowing its primary for the concurrency-limit test leaves the other routes alone.</summary>
+    public static readonly TestRoute Lim = new("lim", "openai-limited", "openai-spare", "gpt-4.1-mini");
 
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
