@@ -10,6 +10,14 @@ public sealed record RoutingTable
 {
     /// <summary>Every route of the catalog, sorted by <see cref="RouteEntry.Route"/> (ordinal).</summary>
     public required IReadOnlyList<RouteEntry> Routes { get; init; }
+
+    /// <summary>
+    /// How many gateways report traffic (seen in the last minute), among which each target's
+    /// <see cref="TargetEntry.MaxConcurrency"/> is split; at least 1. Absent when no target is capped, so such tables
+    /// are byte-for-byte what they were.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ReportingGateways { get; init; }
 }
 
 /// <summary>One route (a model alias clients ask for, such as <c>chat-default</c>): its tiers and where traffic goes.</summary>
@@ -130,6 +138,14 @@ public sealed record TargetEntry
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? ContextWindow { get; init; }
+
+    /// <summary>
+    /// The most requests the whole fleet may have in flight to this target at once (catalog); absent when uncapped.
+    /// Each data plane's share is <c>ceil(maxConcurrency / reportingGateways)</c> (<see cref="RoutingTable.ReportingGateways"/>).
+    /// Omitted from the JSON when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MaxConcurrency { get; init; }
 }
 
 /// <summary>

@@ -220,6 +220,12 @@ public static class CatalogBuilder
                 ok &= errors.Count == before;
             }
 
+            if (t.MaxConcurrency is <= 0)
+            {
+                errors.Add($"{where}: MaxConcurrency must be at least 1 when set (was {t.MaxConcurrency}).");
+                ok = false;
+            }
+
             if (t.ContextWindow is <= 0)
             {
                 errors.Add($"{where}: ContextWindow must be a positive number of tokens when set (was {t.ContextWindow}).");
@@ -228,7 +234,11 @@ public static class CatalogBuilder
 
             if (ok && probe is not null)
             {
-                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay)) { ContextWindow = t.ContextWindow };
+                result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay))
+                {
+                    ContextWindow = t.ContextWindow,
+                    MaxConcurrency = t.MaxConcurrency,
+                };
             }
         }
 

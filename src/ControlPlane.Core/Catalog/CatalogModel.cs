@@ -51,6 +51,9 @@ public sealed record TargetDefinition(TargetId Id, string ProviderId, string Mod
 {
     /// <summary>The model's context window in tokens; null when the catalog does not say.</summary>
     public int? ContextWindow { get; init; }
+
+    /// <summary>Fleet-wide ceiling on requests in flight to the target, shared by the reporting gateways; null: none.</summary>
+    public int? MaxConcurrency { get; init; }
 }
 
 /// <param name="Overlay">The effective overlay in this route: the target's with the entry's laid over it; null when none.</param>

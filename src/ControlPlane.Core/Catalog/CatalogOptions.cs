@@ -61,6 +61,12 @@ public sealed class TargetOptions
     /// long moves on to the route's targets with a larger window.
     /// </summary>
     public int? ContextWindow { get; set; }
+
+    /// <summary>
+    /// The most requests the whole fleet of gateways may have in flight to this target at once; each gateway takes an
+    /// equal share (the table says how many gateways report traffic). Absent: only each gateway's own ceiling.
+    /// </summary>
+    public int? MaxConcurrency { get; set; }
 }
 
 public sealed class ProbeOptions

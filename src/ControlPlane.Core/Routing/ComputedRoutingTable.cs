@@ -32,6 +32,9 @@ public sealed record ComputedTarget(
 
     /// <summary>The model's context window in tokens, from the catalog; null when unknown.</summary>
     public int? ContextWindow { get; init; }
+
+    /// <summary>Fleet-wide ceiling on requests in flight, from the catalog; null when none.</summary>
+    public int? MaxConcurrency { get; init; }
 }
 
 public sealed record ComputedTier(int Index, IReadOnlyList<ComputedTarget> Targets)
@@ -105,6 +108,12 @@ public sealed class ComputedRoutingTable
     /// <summary>True when some target carries a slow-start ramp.</summary>
     public bool HasSlowStart { get; }
 
+    /// <summary>
+    /// How many gateways report traffic, among which every fleet-wide <see cref="ComputedTarget.MaxConcurrency"/> is
+    /// split; null when no target has one (then it is not content: a gateway joining changes no decision).
+    /// </summary>
+    public int? ReportingGateways { get; init; }
+
     public DateTimeOffset ComputedAt { get; }
 
     public IReadOnlyList<ComputedRoute> Routes { get; }
@@ -150,6 +159,11 @@ public sealed class ComputedRoutingTable
     private string BuildCanonical(DateTimeOffset? rampsOverBy)
     {
         var sb = new StringBuilder();
+        if (ReportingGateways is { } gateways)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"gateways|{gateways}\n");
+        }
+
         foreach (var r in Routes)
         {
             sb.Append(CultureInfo.InvariantCulture,
@@ -202,6 +216,11 @@ public sealed class ComputedRoutingTable
                     if (t.ContextWindow is { } window)
                     {
                         sb.Append(CultureInfo.InvariantCulture, $"contextwindow|{window}\n");
+                    }
+
+                    if (t.MaxConcurrency is { } max)
+                    {
+                        sb.Append(CultureInfo.InvariantCulture, $"maxconcurrency|{max}\n");
                     }
 
                 }

@@ -30,7 +30,8 @@ public static class RoutingTableBuilder
         IReadOnlyDictionary<TargetId, BreakerSnapshot> breakers,
         IReadOnlyList<Override> activeOverrides,
         DateTimeOffset now,
-        IReadOnlyDictionary<TargetId, DateTimeOffset>? pausedUntil = null)
+        IReadOnlyDictionary<TargetId, DateTimeOffset>? pausedUntil = null,
+        int reportingGateways = 1)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(breakers);
@@ -55,7 +56,11 @@ public static class RoutingTableBuilder
             return view;
         }
 
-        return new ComputedRoutingTable(now, catalog.Routes.Values.Select(r => BuildRoute(r, ViewOf, active)));
+        // The gateway count matters (and is content) only when some target's concurrency is capped fleet-wide.
+        return new ComputedRoutingTable(now, catalog.Routes.Values.Select(r => BuildRoute(r, ViewOf, active)))
+        {
+            ReportingGateways = catalog.Targets.Values.Any(t => t.MaxConcurrency is not null) ? Math.Max(1, reportingGateways) : null,
+        };
     }
 
     private static ComputedRoute BuildRoute(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
@@ -129,6 +134,9 @@ public static class RoutingTableBuilder
         /// <summary>The model's context window from the catalog.</summary>
         public int? ContextWindow { get; init; }
 
+        /// <summary>The fleet-wide concurrency ceiling from the catalog.</summary>
+        public int? MaxConcurrency { get; init; }
+
         /// <summary>An operator forced the breaker closed: the target takes traffic whatever the evidence says.</summary>
         public bool ForcedClosed { get; init; }
 
@@ -150,7 +158,11 @@ public static class RoutingTableBuilder
 
             var effect = OverrideResolver.ForTarget(definition, active);
             var multiplier = Math.Clamp(snapshot.WeightMultiplier, 0, 1);
-            return CreateCore(id, snapshot, effect, multiplier) with { ContextWindow = definition.ContextWindow };
+            return CreateCore(id, snapshot, effect, multiplier) with
+            {
+                ContextWindow = definition.ContextWindow,
+                MaxConcurrency = definition.MaxConcurrency,
+            };
         }
 
         private static TargetView CreateCore(TargetId id, BreakerSnapshot snapshot, TargetOverrideEffect effect, double multiplier)
@@ -175,6 +187,7 @@ public static class RoutingTableBuilder
             return new ComputedTarget(Id, configuredWeight, weight, eligible, Snapshot.State, Status, overlay, eligible ? SlowStart : null)
             {
                 ContextWindow = ContextWindow,
+                MaxConcurrency = MaxConcurrency,
             };
         }
 

@@ -98,11 +98,11 @@ internal sealed class ConcurrencyLimiter(IRoutingTableSource table, IOptions<Gat
         }
 
         view.Targets.TryGetValue(target, out var entry);
-        return LimitCeiling.Of(_options, entry?.State, entry?.SlowStart, time.GetUtcNow());
+        return LimitCeiling.Of(_options, entry?.State, entry?.SlowStart, time.GetUtcNow(), entry?.MaxConcurrency, view.Gateways);
     }
 
     /// <summary>The table's word on each target (a target listed under several routes has one state).</summary>
-    private sealed record TargetView(long Version, Dictionary<string, TargetEntry> Targets)
+    private sealed record TargetView(long Version, Dictionary<string, TargetEntry> Targets, int Gateways = 1)
     {
         public static readonly TargetView Empty = new(long.MinValue, []);
 
@@ -114,7 +114,7 @@ internal sealed class ConcurrencyLimiter(IRoutingTableSource table, IOptions<Gat
                 targets.TryAdd(entry.Target, entry);
             }
 
-            return new TargetView(changed.Version, targets);
+            return new TargetView(changed.Version, targets, changed.Table.ReportingGateways ?? 1);
         }
     }
 }

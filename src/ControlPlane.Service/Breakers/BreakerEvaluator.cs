@@ -31,6 +31,7 @@ internal sealed partial class BreakerEvaluator(
     BreakerStateView view,
     AlertMonitor alerts,
     RetryAfterPauses pauses,
+    ReportingGateways gateways,
     IOptions<BreakerOptions> options,
     TimeProvider time,
     ILogger<BreakerEvaluator> logger) : LeaderService(leadership, time, logger)
@@ -103,7 +104,7 @@ internal sealed partial class BreakerEvaluator(
 
         await cadence.SaveAsync(cancellationToken);
 
-        var table = RoutingTableBuilder.Build(catalog, snapshots, live, now, pauses.ActiveAt(now));
+        var table = RoutingTableBuilder.Build(catalog, snapshots, live, now, pauses.ActiveAt(now), gateways.CountAt(now));
         NewTableVersion? newVersion = null;
         // A table equal to the last published one, or differing only by slow-start ramps that are over by now (the
         // breaker clears a ramp once it ends), decides nothing new: no version. After a takeover only the stored hash

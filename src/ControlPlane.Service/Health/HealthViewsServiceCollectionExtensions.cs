@@ -19,6 +19,7 @@ public static class HealthViewsServiceCollectionExtensions
             return new HealthWindows(WindowOptions.Default with { Length = health.WindowLength, PassiveWeight = health.PassiveWeight });
         });
         builder.Services.AddSingleton<PassiveCoverage>();
+        builder.Services.AddSingleton<ReportingGateways>();
         builder.Services.AddSingleton<TrafficReportIngest>();
         builder.Services.AddSingleton<HealthRecorder>();
         builder.Services.AddSingleton<IProbeSampleObserver>(sp => sp.GetRequiredService<HealthRecorder>());

@@ -14,7 +14,13 @@ namespace ControlPlane.Service.Health;
 /// opens the breaker about a second after it starts rather than a few probe intervals later.
 /// </summary>
 public sealed partial class TrafficReportIngest(
-    ProviderCatalog catalog, HealthWindows windows, PassiveCoverage coverage, EvidenceSignal evaluation, TimeProvider time, ILogger<TrafficReportIngest> logger)
+    ProviderCatalog catalog,
+    HealthWindows windows,
+    PassiveCoverage coverage,
+    ReportingGateways gateways,
+    EvidenceSignal evaluation,
+    TimeProvider time,
+    ILogger<TrafficReportIngest> logger)
 {
     /// <summary>Reports older than this (a queue backlog after an outage of ours) describe the past, not now.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
@@ -43,6 +49,9 @@ public sealed partial class TrafficReportIngest(
             Log.StaleTrafficReport(logger, report.ReporterId, report.WindowEnd);
             return 0;
         }
+
+        // Its sender shares every fleet-wide concurrency ceiling from now on (the reporter id is the gateway instance).
+        gateways.Seen(report.ReporterId, now);
 
         // A gateway clock running ahead must not place evidence in the future of our windows.
         var observedAt = report.WindowEnd < now ? report.WindowEnd : now;

@@ -15,6 +15,7 @@ public static class RoutingTableMapper
     /// </summary>
     public static RoutingTable ToContract(ComputedRoutingTable table, ProviderCatalog catalog) => new()
     {
+        ReportingGateways = table.ReportingGateways,
         Routes = table.Routes.Select(route =>
         {
             var active = route.Active.ToDictionary(a => a.Target, a => a.Weight);
@@ -46,6 +47,7 @@ public static class RoutingTableMapper
                             Overlay = t.Overlay,
                             SlowStart = eligible ? t.SlowStart : null,
                             ContextWindow = t.ContextWindow,
+                            MaxConcurrency = t.MaxConcurrency,
                         };
                     }).ToList(),
                 }).ToList(),

@@ -29,4 +29,16 @@ public sealed class LimitCeilingTests
     [Fact]
     public void Of_NeverBelowMinLimit() =>
         Assert.Equal(1, LimitCeiling.Of(new ConcurrencyLimitOptions { MaxConcurrency = 1, DegradedShare = 0.1 }, TargetStates.Degraded, null, Now));
+
+    [Theory]
+    [InlineData(30, 1, 30)]   // one gateway takes the whole fleet ceiling (under its own 40)
+    [InlineData(30, 4, 8)]    // ceil(30 / 4)
+    [InlineData(100, 2, 40)]  // the gateway's own maximum still applies
+    [InlineData(3, 10, 1)]    // a share never rounds to nothing
+    public void Of_TakesThisGatewaysShareOfTheFleetCeiling(int fleetMax, int gateways, double expected) =>
+        Assert.Equal(expected, LimitCeiling.Of(_options, TargetStates.Closed, slowStart: null, Now, fleetMax, gateways));
+
+    [Fact]
+    public void Of_TheShareIsScaledByStateLikeTheRest() =>
+        Assert.Equal(4, LimitCeiling.Of(_options, TargetStates.Degraded, slowStart: null, Now, fleetMax: 30, gateways: 4));
 }
