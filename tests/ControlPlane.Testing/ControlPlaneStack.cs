@@ -40,6 +40,9 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>Context windows in tokens, by provider id: the catalog target's <c>ContextWindow</c>, and the simulator's for its model.</summary>
     public IReadOnlyDictionary<string, int> ContextWindows { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Fleet-wide concurrency ceilings (the catalog target's <c>MaxConcurrency</c>), by provider id.</summary>
+    public IReadOnlyDictionary<string, int> MaxConcurrency { get; init; } = new Dictionary<string, int>();
+
     /// <summary>The route's <c>OnContentPolicy</c> rule (null: the catalog default, return).</summary>
     public string? OnContentPolicy { get; init; }
 
@@ -297,11 +300,13 @@ public sealed class ControlPlaneStack : IAsyncDisposable
             }).ToArray()),
             ["Targets"] = new JsonArray(routes
                 .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider),
-                    Window: r.ContextWindows.TryGetValue(t.Provider, out var w) ? w : (int?)null)))
+                    Window: r.ContextWindows.TryGetValue(t.Provider, out var w) ? w : (int?)null,
+                    Max: r.MaxConcurrency.TryGetValue(t.Provider, out var m) ? m : (int?)null)))
                 .DistinctBy(t => (t.Provider, t.Model))
                 .Select(t => (JsonNode)new JsonObject
                 {
                     ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone(), ["ContextWindow"] = t.Window,
+                    ["MaxConcurrency"] = t.Max,
                 })
                 .ToArray()),
             ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject

@@ -11,6 +11,8 @@ namespace ControlPlane.Testing;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    private int _disposed;
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -199,6 +201,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test may stop a process its stack also stops at the end: the second call does nothing.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -31,8 +31,11 @@ public sealed partial class GatewayStack : IAsyncLifetime
     /// <summary>A phrase the content policy of some simulated providers refuses (<see cref="TestRoute.RefusedPhrases"/>).</summary>
     public const string ForbiddenTopic = "forbidden-topic";
 
-    /// <summary>Only Gemini targets: every client API reaches them through translation.</summary>
-    public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash");
+    /// <summary>Only Gemini targets: every client API reaches them through translation. Its primary is capped fleet-wide.</summary>
+    public static readonly TestRoute Gem = new("gem", "gemini-primary", "gemini-secondary", "gemini-2.5-flash")
+    {
+        MaxConcurrency = new Dictionary<string, int> { ["gemini-primary"] = 8 },
+    };
 
     /// <summary>
     /// Request classes: tier 0 Anthropic, tier 1 a local model that serves only standard and background requests;
