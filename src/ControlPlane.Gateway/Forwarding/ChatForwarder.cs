@@ -140,205 +140,218 @@ internal sealed class ChatForwarder(
     {
         var route = plan.Route;
         ChatRequest? decoded = null;
-        AttemptResult? lastFailure = null;
-        var lastFailureNative = false;
-        AttemptResult? lastRejection = null;
-        string? unservable = null;
-        var attempts = 0;
-        AttemptResult? lastRefusal = null;
-        var lastRefusalNative = false;
+        using var ledger = new AttemptLedger();
         var contextWindows = new ContextWindowFallback();
         var tooLong = ErrorFallbacks.SkippedUpFront(plan.Candidates, body, client, ref decoded);
-        var limited = false;
-        try
+        foreach (var candidate in plan.Candidates)
         {
-            foreach (var candidate in plan.Candidates)
+            var remaining = _options.AttemptBudget - time.GetElapsedTime(started);
+            if (ledger.Attempts >= _options.MaxAttempts || remaining <= TimeSpan.Zero)
             {
-                var remaining = _options.AttemptBudget - time.GetElapsedTime(started);
-                if (attempts >= _options.MaxAttempts || remaining <= TimeSpan.Zero)
-                {
-                    break;
-                }
+                break;
+            }
 
-                var target = candidate.Target;
-                if (ErrorFallbacks.Skip(route, target, tooLong, contextWindows))
-                {
+            var target = candidate.Target;
+            if (ErrorFallbacks.Skip(route, target, tooLong, contextWindows))
+            {
+                continue;
+            }
+
+            var provider = codecs.Provider(candidate.Provider.Kind);
+            HttpRequestMessage? request;
+            bool native;
+            ChatRequest? translated;
+            try
+            {
+                request = Prepare(context, client, candidate, provider, body, route, ledger, ref decoded, out native, out translated);
+            }
+            catch (InvalidRequestException e)
+            {
+                // Invalid in the client's own API: no target would make sense of it.
+                await RefuseAsync(context, client, route, api, ApiErrors.BadRequest(e.Message));
+                return false;
+            }
+
+            if (request is null)
+            {
+                continue;
+            }
+
+            if (ledger.RetryCause is { } cause)
+            {
+                AttemptRecorder.Retried(route, cause);
+            }
+
+            // Held until the answer is relayed: a stream in progress still loads the target.
+            using var lease = limiter.TryAcquire(target.Target, critical);
+            if (lease is null)
+            {
+                request.Dispose();
+                ledger.AtLimit();
+                continue;
+            }
+
+            ledger.Attempted();
+            var result = await SendAsync(request, provider, body.Stream, remaining, context.RequestAborted);
+            lease.Observe(result, body.Stream);
+            switch (result.Kind)
+            {
+                case AttemptKind.ClientLeft:
+                    result.Dispose();
+                    AttemptRecorder.Finished(route, api, "client_cancelled");
+                    return false;
+
+                case AttemptKind.Failed:
+                    recorder.Failed(route, target.Target, result.Outcome, result.HeadersLatency, ledger.Attempts);
+                    if (result.RetryAfterHint is { } hint)
+                    {
+                        recorder.RetryHint(target.Target, hint);
+                    }
+
+                    ledger.Failed(result, native);
                     continue;
-                }
 
-                var provider = codecs.Provider(candidate.Provider.Kind);
-                // A target with an overlay is always served through the codecs: the overlay edits the decoded request.
-                var native = candidate.Provider.NativeFormat == client.Format && target.Overlay is null;
-                ChatRequest? translated = null;
-                HttpRequestMessage request;
-                if (native)
-                {
-                    request = Passthrough(context, candidate, body);
-                }
-                else
-                {
-                    try
-                    {
-                        decoded ??= client.DecodeRequest(body.Bytes);
-                    }
-                    catch (InvalidRequestException e)
-                    {
-                        // Invalid in the client's own API: no target would make sense of it.
-                        await RefuseAsync(context, client, route, api, ApiErrors.BadRequest(e.Message));
-                        return false;
-                    }
-
-                    if (decoded.NativeOnly.Count > 0)
-                    {
-                        AttemptRecorder.Skipped(route, target.Target, "native_only");
-                        unservable ??= decoded.NativeOnly[0];
-                        continue;
-                    }
-
-                    translated = target.Overlay is { } overlay ? OverlayApplier.Apply(decoded, overlay) : decoded;
-                    try
-                    {
-                        request = Translated(context, candidate, provider, translated);
-                    }
-                    catch (NotTranslatableException e)
-                    {
-                        AttemptRecorder.Skipped(route, target.Target, "not_translatable");
-                        unservable ??= e.Feature;
-                        continue;
-                    }
-                }
-
-                if (lastFailure is not null)
-                {
-                    AttemptRecorder.Retried(route, lastFailure.Outcome);
-                }
-                else if (lastRefusal is not null)
-                {
-                    AttemptRecorder.Retried(route, lastRefusal.Outcome);
-                }
-
-                // Held until the answer is relayed: a stream in progress still loads the target.
-                using var lease = limiter.TryAcquire(target.Target, critical);
-                if (lease is null)
-                {
-                    request.Dispose();
-                    limited = true;
+                case AttemptKind.Rejected when ErrorFallbacks.MovesOn(result, target):
+                    // Too long for this target, or refused by a content policy the route lets other targets judge:
+                    // neither is the target's failure (no traffic report, no breaker) nor yet the client's answer.
+                    ErrorFallbacks.Refused(route, target, result, contextWindows);
+                    ledger.Refused(result, native);
                     continue;
-                }
 
-                attempts++;
-                var result = await SendAsync(request, provider, body.Stream, remaining, context.RequestAborted);
-                lease.Observe(result, body.Stream);
-                switch (result.Kind)
-                {
-                    case AttemptKind.ClientLeft:
-                        result.Dispose();
-                        AttemptRecorder.Finished(route, api, "client_cancelled");
-                        return false;
+                case AttemptKind.Rejected when result.Refusal is not null:
+                    // A content-policy refusal under the route's default rule: the client's answer, whatever API.
+                    ErrorFallbacks.Refused(route, target, result, contextWindows);
+                    AttemptRecorder.Finished(route, api, result.Refusal);
+                    await ErrorFallbacks.WriteRefusalAsync(context, client, result, native, target.Target, ledger.Attempts);
+                    result.Dispose();
+                    return false;
 
-                    case AttemptKind.Failed:
-                        recorder.Failed(route, target.Target, result.Outcome, result.HeadersLatency, attempts);
-                        if (result.RetryAfterHint is { } hint)
-                        {
-                            recorder.RetryHint(target.Target, hint);
-                        }
+                case AttemptKind.Rejected when native:
+                    AttemptRecorder.Rejected(route, target.Target);
+                    AttemptRecorder.Finished(route, api, AttemptRecorder.ClientError);
+                    await WriteUpstreamErrorAsync(context, result, target.Target, ledger.Attempts, relayHeaders: true);
+                    result.Dispose();
+                    return false;
 
-                        lastFailure?.Dispose();
-                        (lastFailure, lastFailureNative) = (result, native);
-                        continue;
-
-                    case AttemptKind.Rejected when ErrorFallbacks.MovesOn(result, target):
-                        // Too long for this target, or refused by a content policy the route lets other targets judge:
-                        // neither is the target's failure (no traffic report, no breaker) nor yet the client's answer.
-                        ErrorFallbacks.Refused(route, target, result, contextWindows);
-                        lastRefusal?.Dispose();
-                        (lastRefusal, lastRefusalNative) = (result, native);
-                        continue;
-
-                    case AttemptKind.Rejected when result.Refusal is not null:
-                        // A content-policy refusal under the route's default rule: the client's answer, whatever API.
-                        ErrorFallbacks.Refused(route, target, result, contextWindows);
-                        AttemptRecorder.Finished(route, api, result.Refusal);
-                        await ErrorFallbacks.WriteRefusalAsync(context, client, result, native, target.Target, attempts);
-                        result.Dispose();
-                        return false;
-
-                    case AttemptKind.Rejected when native:
-                        AttemptRecorder.Rejected(route, target.Target);
-                        AttemptRecorder.Finished(route, api, AttemptRecorder.ClientError);
-                        await WriteUpstreamErrorAsync(context, result, target.Target, attempts, relayHeaders: true);
-                        result.Dispose();
-                        return false;
-
-                    case AttemptKind.Rejected:
-                        // A translated request the target calls invalid may be our translation's limit, not the
-                        // client's mistake: another target may take it. Its error is kept in case none does.
-                        AttemptRecorder.Rejected(route, target.Target);
-                        lastRejection?.Dispose();
-                        lastRejection = result;
-                        continue;
-                }
-
-                var delivery = new Delivery(client, provider, translated, target.Target, target.Model, attempts);
-                GatewayMetrics.UpstreamTimeToFirstByte.WithLabels(target.Target).Observe(result.HeadersLatency!.Value.TotalSeconds);
-                GatewayMetrics.AddedLatency.WithLabels(api).Observe(Math.Max(0, (time.GetElapsedTime(started) - result.ReadyAfter).TotalSeconds));
-                using (result)
-                {
-                    var capture = cached is null ? null : cache.StartCapture(context);
-                    var outcome = await relay.RelayAsync(context, result, delivery);
-                    if (capture is not null)
-                    {
-                        cache.FinishCapture(context, cached!, capture, outcome == RelayResult.Completed);
-                    }
-
-                    recorder.Answered(route, target.Target, result.HeadersLatency.Value, outcome == RelayResult.UpstreamFailed, body.Stream);
-                    AttemptRecorder.Finished(route, api, outcome switch
-                    {
-                        RelayResult.UpstreamFailed => "stream_error",
-                        RelayResult.ClientLeft => "client_cancelled",
-                        _ => "success",
-                    });
-                }
-
-                return false;
+                case AttemptKind.Rejected:
+                    // A translated request the target calls invalid may be our translation's limit, not the
+                    // client's mistake: another target may take it. Its error is kept in case none does.
+                    AttemptRecorder.Rejected(route, target.Target);
+                    ledger.Rejected(result);
+                    continue;
             }
 
-            if (awaitVerdict && lastFailure is not null && lastRejection is null && lastRefusal is null)
+            using (result)
             {
-                return true;
+                var delivery = new Delivery(client, provider, translated, target.Target, target.Model, ledger.Attempts);
+                await DeliverAsync(context, api, route, body, result, delivery, cached, started);
             }
 
-            // Every target that was tried failed (not merely called the request invalid): a known-good answer beats the error.
-            if (lastFailure is not null && cached is not null && await cache.TryServeStaleAsync(context, cached, attempts))
-            {
-                AttemptRecorder.Finished(route, api, "cache_stale");
-                recorder.Exhausted(route, attempts, lastFailure.Outcome);
-                return false;
-            }
-
-            if (lastRefusal is not null)
-            {
-                // Every target left was too small or refused too: the provider's own refusal, in the client's API.
-                AttemptRecorder.Finished(route, api, lastRefusal.Outcome);
-                await ErrorFallbacks.WriteRefusalAsync(context, client, lastRefusal, lastRefusalNative, target: null, attempts);
-                return false;
-            }
-
-            if (limited && attempts == 0)
-            {
-                await LimitedAsync(context, client, api, route);
-                return false;
-            }
-
-            await ExhaustedAsync(context, client, api, route, attempts, lastFailure, lastFailureNative, lastRejection, unservable);
             return false;
         }
-        finally
+
+        return await AnswerExhaustedAsync(context, client, api, route, ledger, cached, awaitVerdict);
+    }
+
+    /// <summary>
+    /// The request for one candidate: the client's bytes with only <c>model</c> spliced when it speaks the client's API
+    /// and has no overlay, else the decoded request (overlay applied) encoded for its API. Null when the candidate's API
+    /// cannot express the request (recorded; the safety net moves on).
+    /// </summary>
+    /// <exception cref="InvalidRequestException">The request is invalid in the client's own API.</exception>
+    private static HttpRequestMessage? Prepare(
+        HttpContext context, IClientCodec client, Candidate candidate, IProviderCodec provider, RequestBody body, string route,
+        AttemptLedger ledger, ref ChatRequest? decoded, out bool native, out ChatRequest? translated)
+    {
+        var target = candidate.Target;
+        translated = null;
+        // A target with an overlay is always served through the codecs: the overlay edits the decoded request.
+        native = candidate.Provider.NativeFormat == client.Format && target.Overlay is null;
+        if (native)
         {
-            lastFailure?.Dispose();
-            lastRejection?.Dispose();
-            lastRefusal?.Dispose();
+            return Passthrough(context, candidate, body);
         }
+
+        decoded ??= client.DecodeRequest(body.Bytes);
+        if (decoded.NativeOnly.Count > 0)
+        {
+            AttemptRecorder.Skipped(route, target.Target, "native_only");
+            ledger.CannotExpress(decoded.NativeOnly[0]);
+            return null;
+        }
+
+        translated = target.Overlay is { } overlay ? OverlayApplier.Apply(decoded, overlay) : decoded;
+        try
+        {
+            return Translated(context, candidate, provider, translated);
+        }
+        catch (NotTranslatableException e)
+        {
+            AttemptRecorder.Skipped(route, target.Target, "not_translatable");
+            ledger.CannotExpress(e.Feature);
+            return null;
+        }
+    }
+
+    /// <summary>Relays a target's answer to the client (keeping a copy for the cache when the route has one) and records it.</summary>
+    private async Task DeliverAsync(
+        HttpContext context, string api, string route, RequestBody body, AttemptResult result, Delivery delivery, CacheTicket? cached, long started)
+    {
+        GatewayMetrics.UpstreamTimeToFirstByte.WithLabels(delivery.Target).Observe(result.HeadersLatency!.Value.TotalSeconds);
+        GatewayMetrics.AddedLatency.WithLabels(api).Observe(Math.Max(0, (time.GetElapsedTime(started) - result.ReadyAfter).TotalSeconds));
+        var capture = cached is null ? null : cache.StartCapture(context);
+        var outcome = await relay.RelayAsync(context, result, delivery);
+        if (capture is not null)
+        {
+            cache.FinishCapture(context, cached!, capture, outcome == RelayResult.Completed);
+        }
+
+        recorder.Answered(route, delivery.Target, result.HeadersLatency.Value, outcome == RelayResult.UpstreamFailed, body.Stream);
+        AttemptRecorder.Finished(route, api, outcome switch
+        {
+            RelayResult.UpstreamFailed => "stream_error",
+            RelayResult.ClientLeft => "client_cancelled",
+            _ => "success",
+        });
+    }
+
+    /// <summary>
+    /// No target answered: the best answer left, in order — none yet, when only upstream failures happened and the
+    /// caller will wait for the control plane's verdict (true); a known-good cached answer; a target's refusal; "every
+    /// target is at its limit"; the last failure or rejection.
+    /// </summary>
+    private async Task<bool> AnswerExhaustedAsync(
+        HttpContext context, IClientCodec client, string api, string route, AttemptLedger ledger, CacheTicket? cached, bool awaitVerdict)
+    {
+        if (awaitVerdict && ledger.OnlyFailures)
+        {
+            return true;
+        }
+
+        // Every target that was tried failed (not merely called the request invalid): a known-good answer beats the error.
+        if (ledger.Failure is { } failure && cached is not null && await cache.TryServeStaleAsync(context, cached, ledger.Attempts))
+        {
+            AttemptRecorder.Finished(route, api, "cache_stale");
+            recorder.Exhausted(route, ledger.Attempts, failure.Outcome);
+            return false;
+        }
+
+        if (ledger.Refusal is { } refusal)
+        {
+            // Every target left was too small or refused too: the provider's own refusal, in the client's API.
+            AttemptRecorder.Finished(route, api, refusal.Outcome);
+            await ErrorFallbacks.WriteRefusalAsync(context, client, refusal, ledger.RefusalNative, target: null, ledger.Attempts);
+            return false;
+        }
+
+        if (ledger.Limited && ledger.Attempts == 0)
+        {
+            await LimitedAsync(context, client, api, route);
+            return false;
+        }
+
+        await ExhaustedAsync(context, client, api, route, ledger.Attempts, ledger.Failure, ledger.FailureNative, ledger.Rejection, ledger.Unservable);
+        return false;
     }
 
     private async Task<AttemptResult> SendAsync(HttpRequestMessage request, IProviderCodec provider, bool stream, TimeSpan remaining, CancellationToken aborted)
