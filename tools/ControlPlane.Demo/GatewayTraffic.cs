@@ -86,7 +86,7 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, s
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                if (ErrorCode(body) is { } code && code is "route_shedding" or "hold_timeout" or "hold_queue_full")
+                if (ErrorCode(body) is { } code && code is "route_shedding" or "hold_timeout" or "hold_queue_full" or "concurrency_limited")
                 {
                     RefusedBy.AddOrUpdate(code, 1, (_, count) => count + 1);
                     Refused?.Invoke(code, (int?)response.Headers.RetryAfter?.Delta?.TotalSeconds);

@@ -19,6 +19,13 @@ internal sealed record Admission(string? Route, string? Class, IReadOnlyList<int
     /// <summary>The route's degradation state when the request was admitted; null without a profile.</summary>
     public string? State { get; init; }
 
+    /// <summary>
+    /// For a request that was held: what is left of its hold deadline, during which it may also wait for a free slot
+    /// when every target it may use is at its concurrency limit (a recovering primary meets the whole held queue at
+    /// once). Zero otherwise.
+    /// </summary>
+    public TimeSpan SlotWait { get; init; }
+
     /// <summary>Whether a target of tier <paramref name="tier"/> may serve the request.</summary>
     public bool Allows(int tier) => Tiers is null || Tiers.Contains(tier);
 }
@@ -102,7 +109,7 @@ internal sealed class DegradationGate
             if (current.Degradation is null || !IsHold(current, requestClass))
             {
                 var decision = current.Degradation is null ? Admission.Unrestricted : Decide(current, requestClass);
-                var admitted = decision with { Held = true };
+                var admitted = decision with { Held = true, SlotWait = deadline - _time.GetElapsedTime(started) };
                 DegradationMetrics.Finished(route.Route, requestClass, decision.Refusal is null ? DegradationMetrics.HeldServed : DegradationMetrics.Shed);
                 return admitted;
             }

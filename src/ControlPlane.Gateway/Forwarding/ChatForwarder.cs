@@ -123,20 +123,62 @@ internal sealed class ChatForwarder(
             var awaitVerdict = round == 0 && admission is { Class: not null, Held: false, State: ControlPlane.Contracts.DegradationStates.Normal };
             // Critical requests may use the headroom of a target's concurrency limit that others may not.
             var critical = RequestClasses.IsCritical(admission.Class ?? requested);
-            if (!await TryCandidatesAsync(context, client, api, body, plan, started, cached, critical, awaitVerdict))
+            var slotWaitStarted = time.GetTimestamp();
+            Unanswered unanswered;
+            try
+            {
+                while (true)
+                {
+                    // A held request may go on waiting, within its hold deadline, for a slot on the targets it may use.
+                    var release = limiter.NextRelease;
+                    var slotWait = admission.SlotWait - time.GetElapsedTime(slotWaitStarted);
+                    unanswered = await TryCandidatesAsync(context, client, api, body, plan, started, cached, critical, awaitVerdict, slotWait > TimeSpan.Zero);
+                    if (unanswered != Unanswered.AtLimit)
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        await release.WaitAsync(slotWait, time, context.RequestAborted);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // The next round answers 503 concurrency_limited.
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                AttemptRecorder.Finished(plan.Route, api, "client_cancelled");
+                return;
+            }
+
+            if (unanswered == Unanswered.Answered)
             {
                 return;
             }
         }
     }
 
-    /// <returns>
-    /// True when every candidate failed upstream and <paramref name="awaitVerdict"/> asked to leave the answer to the
-    /// caller (nothing was written); false when the request was answered.
-    /// </returns>
-    private async Task<bool> TryCandidatesAsync(
+    /// <summary>Why <see cref="TryCandidatesAsync"/> left the request unanswered, if it did.</summary>
+    private enum Unanswered
+    {
+        /// <summary>The client has its answer.</summary>
+        Answered,
+
+        /// <summary>Only upstream failures, and the caller will wait for the control plane's verdict.</summary>
+        AwaitVerdict,
+
+        /// <summary>Every target it may use was at its concurrency limit, and the caller will wait for a slot.</summary>
+        AtLimit,
+    }
+
+    /// <param name="awaitVerdict">Leave the answer to the caller when only upstream failures happened.</param>
+    /// <param name="awaitSlot">Leave the answer to the caller when every target was at its concurrency limit.</param>
+    private async Task<Unanswered> TryCandidatesAsync(
         HttpContext context, IClientCodec client, string api, RequestBody body, Plan plan, long started, CacheTicket? cached, bool critical,
-        bool awaitVerdict)
+        bool awaitVerdict, bool awaitSlot)
     {
         var route = plan.Route;
         ChatRequest? decoded = null;
@@ -169,7 +211,7 @@ internal sealed class ChatForwarder(
             {
                 // Invalid in the client's own API: no target would make sense of it.
                 await RefuseAsync(context, client, route, api, ApiErrors.BadRequest(e.Message));
-                return false;
+                return Unanswered.Answered;
             }
 
             if (request is null)
@@ -199,7 +241,7 @@ internal sealed class ChatForwarder(
                 case AttemptKind.ClientLeft:
                     result.Dispose();
                     AttemptRecorder.Finished(route, api, "client_cancelled");
-                    return false;
+                    return Unanswered.Answered;
 
                 case AttemptKind.Failed:
                     recorder.Failed(route, target.Target, result.Outcome, result.HeadersLatency, ledger.Attempts);
@@ -224,14 +266,14 @@ internal sealed class ChatForwarder(
                     AttemptRecorder.Finished(route, api, result.Refusal);
                     await ErrorFallbacks.WriteRefusalAsync(context, client, result, native, target.Target, ledger.Attempts);
                     result.Dispose();
-                    return false;
+                    return Unanswered.Answered;
 
                 case AttemptKind.Rejected when native:
                     AttemptRecorder.Rejected(route, target.Target);
                     AttemptRecorder.Finished(route, api, AttemptRecorder.ClientError);
                     await WriteUpstreamErrorAsync(context, result, target.Target, ledger.Attempts, relayHeaders: true);
                     result.Dispose();
-                    return false;
+                    return Unanswered.Answered;
 
                 case AttemptKind.Rejected:
                     // A translated request the target calls invalid may be our translation's limit, not the
@@ -247,10 +289,10 @@ internal sealed class ChatForwarder(
                 await DeliverAsync(context, api, route, body, result, delivery, cached, started);
             }
 
-            return false;
+            return Unanswered.Answered;
         }
 
-        return await AnswerExhaustedAsync(context, client, api, route, ledger, cached, awaitVerdict);
+        return await AnswerExhaustedAsync(context, client, api, route, ledger, cached, awaitVerdict, awaitSlot);
     }
 
     /// <summary>
@@ -317,15 +359,16 @@ internal sealed class ChatForwarder(
 
     /// <summary>
     /// No target answered: the best answer left, in order — none yet, when only upstream failures happened and the
-    /// caller will wait for the control plane's verdict (true); a known-good cached answer; a target's refusal; "every
-    /// target is at its limit"; the last failure or rejection.
+    /// caller will wait for the control plane's verdict; a known-good cached answer; a target's refusal; "every target
+    /// is at its limit" (or none yet, when the caller will wait for a slot); the last failure or rejection.
     /// </summary>
-    private async Task<bool> AnswerExhaustedAsync(
-        HttpContext context, IClientCodec client, string api, string route, AttemptLedger ledger, CacheTicket? cached, bool awaitVerdict)
+    private async Task<Unanswered> AnswerExhaustedAsync(
+        HttpContext context, IClientCodec client, string api, string route, AttemptLedger ledger, CacheTicket? cached, bool awaitVerdict,
+        bool awaitSlot)
     {
         if (awaitVerdict && ledger.OnlyFailures)
         {
-            return true;
+            return Unanswered.AwaitVerdict;
         }
 
         // Every target that was tried failed (not merely called the request invalid): a known-good answer beats the error.
@@ -333,7 +376,7 @@ internal sealed class ChatForwarder(
         {
             AttemptRecorder.Finished(route, api, "cache_stale");
             recorder.Exhausted(route, ledger.Attempts, failure.Outcome);
-            return false;
+            return Unanswered.Answered;
         }
 
         if (ledger.Refusal is { } refusal)
@@ -341,17 +384,22 @@ internal sealed class ChatForwarder(
             // Every target left was too small or refused too: the provider's own refusal, in the client's API.
             AttemptRecorder.Finished(route, api, refusal.Outcome);
             await ErrorFallbacks.WriteRefusalAsync(context, client, refusal, ledger.RefusalNative, target: null, ledger.Attempts);
-            return false;
+            return Unanswered.Answered;
         }
 
         if (ledger.Limited && ledger.Attempts == 0)
         {
+            if (awaitSlot)
+            {
+                return Unanswered.AtLimit;
+            }
+
             await LimitedAsync(context, client, api, route);
-            return false;
+            return Unanswered.Answered;
         }
 
         await ExhaustedAsync(context, client, api, route, ledger.Attempts, ledger.Failure, ledger.FailureNative, ledger.Rejection, ledger.Unservable);
-        return false;
+        return Unanswered.Answered;
     }
 
     private async Task<AttemptResult> SendAsync(HttpRequestMessage request, IProviderCodec provider, bool stream, TimeSpan remaining, CancellationToken aborted)

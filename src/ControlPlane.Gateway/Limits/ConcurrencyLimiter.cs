@@ -20,6 +20,7 @@ internal sealed class ConcurrencyLimiter(IRoutingTableSource table, IOptions<Gat
     private readonly ConcurrencyLimitOptions _options = options.Value.Limits;
     private readonly ConcurrentDictionary<string, AdaptiveLimit> _targets = new(StringComparer.Ordinal);
     private TargetView _view = TargetView.Empty;
+    private TaskCompletionSource _releaseSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TimeSpan RetryAfter => _options.RetryAfter;
 
@@ -61,7 +62,10 @@ internal sealed class ConcurrencyLimiter(IRoutingTableSource table, IOptions<Gat
         LimitMetrics.Limit.WithLabels(target).Set(current);
     }
 
-    internal static void Release(string target, AdaptiveLimit limit)
+    /// <summary>Completes when some slot is given back (a request that found every target full may try again then).</summary>
+    public Task NextRelease => Volatile.Read(ref _releaseSignal).Task;
+
+    internal void Release(string target, AdaptiveLimit limit)
     {
         int inFlight;
         lock (limit)
@@ -71,6 +75,7 @@ internal sealed class ConcurrencyLimiter(IRoutingTableSource table, IOptions<Gat
         }
 
         LimitMetrics.InFlight.WithLabels(target).Set(inFlight);
+        Interlocked.Exchange(ref _releaseSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     // With limits off the count still runs: the in-flight gauge is what shows an overload building up.
@@ -145,7 +150,7 @@ internal sealed class ConcurrencyLease(ConcurrencyLimiter limiter, string target
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            ConcurrencyLimiter.Release(target, limit);
+            limiter.Release(target, limit);
         }
     }
 }

@@ -149,6 +149,7 @@ public sealed class DegradationGateTests : IDisposable
         Assert.Null(admission.Refusal);
         Assert.True(admission.Held);
         Assert.Equal([0], admission.Tiers);
+        Assert.Equal(TimeSpan.FromSeconds(20), admission.SlotWait); // what is left of its 30 s hold, to wait for a slot
         Assert.Equal(0, gate.Held);
     }
 

@@ -39,6 +39,21 @@ public sealed class ConcurrencyLimiterTests
     }
 
     [Fact]
+    public void NextRelease_CompletesWhenASlotIsGivenBack()
+    {
+        var target = $"lim-{Guid.NewGuid():N}/m";
+        var limiter = Limiter();
+        var lease = limiter.TryAcquire(target, critical: true)!;
+        var release = limiter.NextRelease;
+
+        Assert.False(release.IsCompleted);
+        lease.Dispose();
+
+        Assert.True(release.IsCompleted);
+        Assert.False(limiter.NextRelease.IsCompleted); // the next wait waits for the next release
+    }
+
+    [Fact]
     public void Lease_DisposedTwice_ReleasesOnce()
     {
         var target = $"lim-{Guid.NewGuid():N}/m";
