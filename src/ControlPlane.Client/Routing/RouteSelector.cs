@@ -48,6 +48,12 @@ public interface IRouteSelector
     /// <exception cref="UnknownRouteException">The table has no such route, nor a route with such an alias.</exception>
     /// <exception cref="RouteUnavailableException">The route has no target to send to (fail-closed panic).</exception>
     IReadOnlyList<TargetSelection> SelectOrder(string route);
+
+    /// <summary>
+    /// The current table's entry for a route id or alias (its degradation profile, cache, tiers), resolved by the same
+    /// rule as <see cref="Select"/>; null when there is no table or no such route.
+    /// </summary>
+    RouteEntry? Resolve(string route);
 }
 
 /// <summary>
@@ -179,10 +185,25 @@ public sealed class RouteSelector : IRouteSelector
         return order;
     }
 
+    /// <inheritdoc />
+    public RouteEntry? Resolve(string route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return _source.Current is { } current ? IndexOf(current).Names.Resolve(route) : null;
+    }
+
     private (RouteEntry Entry, long Version) Find(string route)
     {
         ArgumentNullException.ThrowIfNull(route);
         var current = _source.Current ?? throw new NoRoutingTableException();
+        return IndexOf(current).Names.Resolve(route) is { } entry
+            ? (entry, current.Version)
+            : throw new UnknownRouteException(route, current.Version);
+    }
+
+    // One resolver (and its name cache) per table, shared by every caller.
+    private Index IndexOf(RoutingTableChanged current)
+    {
         var index = _index;
         if (index is null || !ReferenceEquals(index.Message, current))
         {
@@ -190,9 +211,7 @@ public sealed class RouteSelector : IRouteSelector
             _index = index;
         }
 
-        return index.Names.Resolve(route) is { } entry
-            ? (entry, current.Version)
-            : throw new UnknownRouteException(route, current.Version);
+        return index;
     }
 
     private static bool IsEligible(TargetEntry target) => target.Eligible && target.Weight > 0;

@@ -39,15 +39,16 @@ internal sealed record Admission(string? Route, string? Class, IReadOnlyList<int
 internal sealed class DegradationGate
 {
     private readonly IRoutingTableSource _tables;
+    private readonly IRouteSelector _routes;
     private readonly TimeProvider _time;
     private readonly int _maxHeld;
     private TaskCompletionSource _tableChanged = NewSignal();
-    private volatile Names? _names;
     private int _held;
 
-    public DegradationGate(IRoutingTableSource tables, IOptions<GatewayOptions> options, TimeProvider time)
+    public DegradationGate(IRoutingTableSource tables, IRouteSelector routes, IOptions<GatewayOptions> options, TimeProvider time)
     {
         _tables = tables;
+        _routes = routes;
         _time = time;
         _maxHeld = options.Value.Degradation.MaxHeldRequests;
         // One signal for every held request: each new table wakes them all to look at it.
@@ -101,37 +102,19 @@ internal sealed class DegradationGate
     private async Task<Admission> HoldAsync(string model, RouteEntry route, string requestClass, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        while (true)
+        var served = await UntilTableAsync(() => Find(model) is not { } current || !IsHold(current, requestClass), deadline, cancellationToken);
+        var latest = Find(model) ?? route;
+        if (!served)
         {
-            // Take the signal before reading the table: a table applied in between still wakes us.
-            var signal = Volatile.Read(ref _tableChanged).Task;
-            var current = Find(model) ?? route;
-            if (current.Degradation is null || !IsHold(current, requestClass))
-            {
-                var decision = current.Degradation is null ? Admission.Unrestricted : Decide(current, requestClass);
-                var admitted = decision with { Held = true, SlotWait = deadline - _time.GetElapsedTime(started) };
-                DegradationMetrics.Finished(route.Route, requestClass, decision.Refusal is null ? DegradationMetrics.HeldServed : DegradationMetrics.Shed);
-                return admitted;
-            }
-
-            var left = deadline - _time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                DegradationMetrics.Finished(route.Route, requestClass, DegradationMetrics.HeldTimeout);
-                return Refuse(current, requestClass, 503, FaultKind.Unavailable, "hold_timeout",
-                    $"Route '{current.Route}' held this '{requestClass}' request for {deadline.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s " +
-                    "waiting for its primary tier, which has not returned.");
-            }
-
-            try
-            {
-                await signal.WaitAsync(left, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Loop once more: the deadline check answers.
-            }
+            DegradationMetrics.Finished(route.Route, requestClass, DegradationMetrics.HeldTimeout);
+            return Refuse(latest, requestClass, 503, FaultKind.Unavailable, "hold_timeout",
+                $"Route '{latest.Route}' held this '{requestClass}' request for {deadline.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s " +
+                "waiting for its primary tier, which has not returned.");
         }
+
+        var decision = latest.Degradation is null ? Admission.Unrestricted : Decide(latest, requestClass);
+        DegradationMetrics.Finished(route.Route, requestClass, decision.Refusal is null ? DegradationMetrics.HeldServed : DegradationMetrics.Shed);
+        return decision with { Held = true, SlotWait = deadline - _time.GetElapsedTime(started) };
     }
 
     /// <summary>
@@ -150,19 +133,33 @@ internal sealed class DegradationGate
         var deadline = TimeSpan.FromMilliseconds(profile.HoldTimeoutMs) < budget ? TimeSpan.FromMilliseconds(profile.HoldTimeoutMs) : budget;
         var started = _time.GetTimestamp();
         var version = _tables.CurrentVersion;
+        if (!await UntilTableAsync(
+                () => _tables.CurrentVersion != version || Find(model) is { Degradation.State: not DegradationStates.Normal }, deadline, cancellationToken))
+        {
+            return before;
+        }
+
+        DegradationMetrics.Finished(before.Route ?? model, before.Class ?? "", DegradationMetrics.AwaitedVerdict);
+        return await AdmitAsync(model, requested, budget - _time.GetElapsedTime(started), cancellationToken);
+    }
+
+    /// <summary>Waits, re-checking on every new table, until <paramref name="done"/> holds (true) or the deadline passes (false).</summary>
+    private async Task<bool> UntilTableAsync(Func<bool> done, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
         while (true)
         {
+            // Take the signal before reading the table: a table applied in between still wakes us.
             var signal = Volatile.Read(ref _tableChanged).Task;
-            if (_tables.CurrentVersion != version || Find(model) is { Degradation.State: not DegradationStates.Normal })
+            if (done())
             {
-                DegradationMetrics.Finished(before.Route ?? model, before.Class ?? "", DegradationMetrics.AwaitedVerdict);
-                return await AdmitAsync(model, requested, budget - _time.GetElapsedTime(started), cancellationToken);
+                return true;
             }
 
             var left = deadline - _time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
             {
-                return before;
+                return false;
             }
 
             try
@@ -171,7 +168,7 @@ internal sealed class DegradationGate
             }
             catch (TimeoutException)
             {
-                // The deadline check answers.
+                // Loop once more: the deadline check answers.
             }
         }
     }
@@ -203,24 +200,8 @@ internal sealed class DegradationGate
             RetryAfterSeconds = RequestClassRules.RetryAfterSeconds(route.Degradation!, _time.GetUtcNow()),
         }, false);
 
-    private RouteEntry? Find(string model)
-    {
-        if (_tables.Current is not { } current)
-        {
-            return null;
-        }
-
-        var names = _names;
-        if (names is null || !ReferenceEquals(names.Table, current))
-        {
-            names = new Names(current, new RouteNameResolver(current.Table.Routes));
-            _names = names;
-        }
-
-        return names.Resolver.Resolve(model);
-    }
+    private RouteEntry? Find(string model) => _routes.Resolve(model);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed record Names(RoutingTableChanged Table, RouteNameResolver Resolver);
 }

@@ -26,7 +26,7 @@ public sealed class DegradationGateTests : IDisposable
     public void Dispose() => _key.Dispose();
 
     private DegradationGate Gate(int maxHeld = 4) =>
-        new(_store, Options.Create(new GatewayOptions { Degradation = new() { MaxHeldRequests = maxHeld } }), _time);
+        new(_store, new RouteSelector(_store, _time), Options.Create(new GatewayOptions { Degradation = new() { MaxHeldRequests = maxHeld } }), _time);
 
     private void Publish(string state, DateTimeOffset? retryAt = null, bool withProfile = true)
     {
