@@ -8,6 +8,7 @@ namespace ControlPlane.Core.Probing;
 /// <param name="HttpStatus">The status the provider answered with, when it answered.</param>
 /// <param name="RetryAfter">The provider's retry-after, when it sent one.</param>
 /// <param name="Detail">Short, secret-free description of a failure (error type, exception kind).</param>
+/// <param name="Usage">The tokens the answer reported spending; null when it reported none (models mode, failures).</param>
 public sealed record ProbeSample(
     TargetId Target,
     string ProviderId,
@@ -19,4 +20,5 @@ public sealed record ProbeSample(
     int? HttpStatus = null,
     TimeSpan? RetryAfter = null,
     string? Detail = null,
-    ProbeMode Mode = ProbeMode.Inference);
+    ProbeMode Mode = ProbeMode.Inference,
+    ProbeUsage? Usage = null);
