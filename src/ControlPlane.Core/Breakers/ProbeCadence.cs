@@ -5,17 +5,33 @@ namespace ControlPlane.Core.Breakers;
 /// <param name="FastDivisor">While Open, HalfOpen or suspect, probe this many times as often…</param>
 /// <param name="FastMinimum">…but never more often than this.</param>
 /// <param name="CoveredMultiplier">When passive traffic already covers the target, probe this many times less often.</param>
-/// <param name="CoveredMinimumObservations">Passive observations in the window that count as "covered".</param>
+/// <param name="CoveredMinimumObservations">
+/// Gateway requests over the last <see cref="EffectiveCoverageHorizon"/> that count as "covered".
+/// </param>
+/// <param name="SuppressWhenCovered">
+/// While covered, probe with the free list-models call instead of an inference request: traffic already says whether
+/// the model answers, the probe need only say the provider is there. Off: covered targets get slower inference probes.
+/// </param>
+/// <param name="CoverageHorizon">How far back coverage looks; short, so probing returns soon after traffic thins.</param>
 public sealed record ProbeCadenceSettings(
     double FastDivisor = 4,
     TimeSpan? FastMinimum = null,
     double CoveredMultiplier = 3,
-    int CoveredMinimumObservations = 10)
+    int CoveredMinimumObservations = 10,
+    bool SuppressWhenCovered = true,
+    TimeSpan? CoverageHorizon = null)
 {
     public static ProbeCadenceSettings Default { get; } = new();
 
     public TimeSpan EffectiveFastMinimum => FastMinimum ?? TimeSpan.FromSeconds(1);
+
+    public TimeSpan EffectiveCoverageHorizon => CoverageHorizon ?? TimeSpan.FromSeconds(10);
 }
+
+/// <summary>How a target is to be probed now.</summary>
+/// <param name="Urgent">Suspect, Open or HalfOpen: the answer matters now (served first under a probe budget).</param>
+/// <param name="Suppressed">Gateway traffic covers the target: inference probes give way to a liveness probe.</param>
+public readonly record struct ProbeCadenceDecision(TimeSpan Interval, ProbeMode Mode, bool Urgent = false, bool Suppressed = false);
 
 /// <summary>
 /// Probing costs money, so the interval adapts: faster when the answer matters (a failure to confirm, a break
@@ -24,6 +40,11 @@ public sealed record ProbeCadenceSettings(
 public static class ProbeCadence
 {
     public static TimeSpan IntervalFor(
+        BreakerState state, ProbeSettings probe, ProbeCadenceSettings? settings = null, int passiveObservations = 0) =>
+        Decide(state, probe, settings, passiveObservations).Interval;
+
+    /// <param name="passiveObservations">Gateway requests reported for the target over the coverage horizon.</param>
+    public static ProbeCadenceDecision Decide(
         BreakerState state, ProbeSettings probe, ProbeCadenceSettings? settings = null, int passiveObservations = 0)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -33,14 +54,21 @@ public static class ProbeCadence
 
         if (state.State is CircuitState.Open or CircuitState.HalfOpen || state.Suspect)
         {
+            // No traffic reaches an Open target, and a suspect or trial target needs the real request answered.
             var fast = interval / Math.Max(1, settings.FastDivisor);
             var floor = settings.EffectiveFastMinimum;
-            return fast < floor ? (floor < interval ? floor : interval) : fast;
+            return new(fast < floor ? (floor < interval ? floor : interval) : fast, probe.Mode, Urgent: true);
         }
 
-        return passiveObservations >= settings.CoveredMinimumObservations
-            ? interval * Math.Max(1, settings.CoveredMultiplier)
-            : interval;
+        if (passiveObservations < settings.CoveredMinimumObservations)
+        {
+            return new(interval, probe.Mode);
+        }
+
+        var covered = interval * Math.Max(1, settings.CoveredMultiplier);
+        return settings.SuppressWhenCovered
+            ? new(covered, ProbeMode.Models, Suppressed: true)
+            : new(covered, probe.Mode);
     }
 
     /// <summary>
