@@ -52,7 +52,7 @@ public static class ProbeCadence
         settings ??= ProbeCadenceSettings.Default;
         var interval = probe.Interval;
 
-        if (state.State is CircuitState.Open or CircuitState.HalfOpen || state.Suspect)
+        if (IsUrgent(state))
         {
             // No traffic reaches an Open target, and a suspect or trial target needs the real request answered.
             var fast = interval / Math.Max(1, settings.FastDivisor);
@@ -69,6 +69,13 @@ public static class ProbeCadence
         return settings.SuppressWhenCovered
             ? new(covered, ProbeMode.Models, Suppressed: true)
             : new(covered, probe.Mode);
+    }
+
+    /// <summary>Suspect, Open or HalfOpen: a failure to confirm, a break to end or a trial to finish.</summary>
+    public static bool IsUrgent(BreakerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.State is CircuitState.Open or CircuitState.HalfOpen || state.Suspect;
     }
 
     /// <summary>

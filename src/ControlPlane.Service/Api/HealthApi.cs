@@ -3,6 +3,7 @@ using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Probing;
 using ControlPlane.Service.Api.Auth;
 using ControlPlane.Service.Health;
+using ControlPlane.Service.Probing.Scheduling;
 using ControlPlane.Service.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,7 +25,7 @@ public static class HealthApi
         return endpoints;
     }
 
-    private static Ok<IReadOnlyList<TargetView>> ListTargets(ProviderCatalog catalog, LatestSamples latest, HealthRecorder health)
+    private static Ok<IReadOnlyList<TargetView>> ListTargets(ProviderCatalog catalog, LatestSamples latest, HealthRecorder health, ProbeCadences cadences)
     {
         var views = catalog.Targets.Values
             .OrderBy(t => t.Id)
@@ -36,7 +37,8 @@ public static class HealthApi
                 t.Probe.Mode.ToString().ToLowerInvariant(),
                 t.Probe.Interval.TotalSeconds,
                 latest.For(t.Id) is { } sample ? SampleView.From(sample) : null,
-                health.WindowFor(t.Id)))
+                health.WindowFor(t.Id),
+                ProbeCadenceView.From(cadences.Current(t))))
             .ToList();
         return TypedResults.Ok<IReadOnlyList<TargetView>>(views);
     }
@@ -114,7 +116,18 @@ public sealed record TargetView(
     string ProbeMode,
     double ProbeIntervalSeconds,
     SampleView? LastSample,
-    WindowView? Window);
+    WindowView? Window,
+    ProbeCadenceView? Cadence = null);
+
+/// <summary>How the target is probed now (ProbeMode and ProbeIntervalSeconds are the catalog's).</summary>
+/// <param name="DesiredIntervalSeconds">What adaptive probing asked for, before the provider's probe budget.</param>
+/// <param name="Suppressed">Gateway traffic covers the target: list-models liveness probes instead of inference.</param>
+/// <param name="BudgetLimited">The provider's ProbeBudgetPerMinute binds: probed less often than adaptive probing asked.</param>
+public sealed record ProbeCadenceView(string Mode, double IntervalSeconds, double DesiredIntervalSeconds, bool Suppressed, bool BudgetLimited)
+{
+    public static ProbeCadenceView From(TargetCadence c) => new(
+        c.Mode.ToString().ToLowerInvariant(), c.Interval.TotalSeconds, c.DesiredInterval.TotalSeconds, c.Suppressed, c.BudgetLimited);
+}
 
 public sealed record SampleView(
     string Target,

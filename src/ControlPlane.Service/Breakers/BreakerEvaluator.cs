@@ -96,12 +96,9 @@ internal sealed partial class BreakerEvaluator(
             snapshots[target.Id] = evaluation.ToSnapshot();
             evaluations[target.Id] = evaluation;
             view.Update(target, evaluation, now);
-            if (options.Value.AdaptiveProbing)
-            {
-                cadence.Apply(target, evaluation.State);
-            }
         }
 
+        cadence.Apply(term.States, options.Value.AdaptiveProbing);
         await cadence.SaveAsync(cancellationToken);
 
         var table = RoutingTableBuilder.Build(catalog, snapshots, live, now, pauses.ActiveAt(now), gateways.CountAt(now));

@@ -39,7 +39,10 @@ public sealed class BreakerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan SlowStartDuration { get; set; } = BreakerSettings.Default.SlowStartDuration;
 
-    /// <summary>Probe Open/HalfOpen/suspect targets faster (and well-covered ones slower).</summary>
+    /// <summary>
+    /// Probe Open/HalfOpen/suspect targets faster, and targets covered by gateway traffic with a list-models liveness
+    /// probe at a third of the rate. Providers' probe budgets hold either way.
+    /// </summary>
     public bool AdaptiveProbing { get; set; } = true;
 
     public BreakerSettings ToSettings() => BreakerSettings.Default with

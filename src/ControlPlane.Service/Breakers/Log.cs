@@ -1,4 +1,5 @@
 using ControlPlane.Core.Breakers;
+using ControlPlane.Core.Catalog;
 using Microsoft.Extensions.Logging;
 
 namespace ControlPlane.Service.Breakers;
@@ -21,8 +22,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Could not reload overrides ({Error}); using the last known set")]
     public static partial void OverridesStale(ILogger logger, string error);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Probe interval of {Target} is now {Seconds}s (breaker {State})")]
-    public static partial void Cadence(ILogger logger, string target, double seconds, CircuitState state);
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Probe cadence of {Target} is now {Seconds}s, {Mode} (breaker {State}, budget-limited {BudgetLimited})")]
+    public static partial void Cadence(ILogger logger, string target, double seconds, ProbeMode mode, CircuitState state, bool budgetLimited);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Could not save {Count} probe interval changes ({Error}); retrying after the next evaluation")]
     public static partial void CadenceNotSaved(ILogger logger, int count, string error);

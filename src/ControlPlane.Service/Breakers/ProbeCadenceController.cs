@@ -1,31 +1,82 @@
 using ControlPlane.Core.Breakers;
 using ControlPlane.Core.Catalog;
+using ControlPlane.Core.Probing;
 using ControlPlane.Service.Health;
 using ControlPlane.Service.Probing.Scheduling;
 
 namespace ControlPlane.Service.Breakers;
 
 /// <summary>
-/// Adaptive probing, on the leader: picks the interval each target's breaker state calls for. The change takes effect
-/// at once here (when this replica probes the target) and is saved to <see cref="ProbeCadenceStore"/>, from which the
-/// replica that does probe it picks it up.
+/// Adaptive probing and probe budgets, on the leader: after each evaluation, picks the cadence each target's breaker
+/// state and traffic call for (<see cref="ProbeCadence.Decide"/>), then fits each provider's targets into its
+/// <c>ProbeBudgetPerMinute</c> (<see cref="ProbeBudget.Allocate"/>). The leader decides for the whole fleet and each
+/// target is probed by one replica, so the budget is fleet-wide. A change takes effect at once here (when this replica
+/// probes the target) and is saved to <see cref="ProbeCadenceStore"/>, from which the replica that does probe it picks
+/// it up.
 /// </summary>
 internal sealed partial class ProbeCadenceController(
-    ProbeIntervals intervals, ProbeCadenceStore store, PassiveCoverage passive, TimeProvider time, ILogger<ProbeCadenceController> logger)
+    ProviderCatalog catalog, ProbeCadences cadences, ProbeCadenceStore store, PassiveCoverage passive, TimeProvider time, ILogger<ProbeCadenceController> logger)
 {
-    private readonly Dictionary<TargetId, (TargetDefinition Target, TimeSpan Interval)> _unsaved = [];
+    private static readonly ProbeCadenceSettings Settings = ProbeCadenceSettings.Default;
 
-    /// <summary>A new term starts from what the replicas already run at (<see cref="ProbeIntervals"/> is kept current).</summary>
+    private readonly Dictionary<TargetId, (TargetDefinition Target, TargetCadence Cadence)> _unsaved = [];
+    private readonly Dictionary<string, List<ProbeDemand>> _demands = [];
+
+    /// <summary>A new term starts from what the replicas already run at (<see cref="ProbeCadences"/> is kept current).</summary>
     public void StartTerm() => _unsaved.Clear();
 
-    public void Apply(TargetDefinition target, BreakerState state)
+    /// <param name="adaptive">Off: every target keeps its catalog cadence (still within its provider's budget).</param>
+    public void Apply(IReadOnlyDictionary<TargetId, BreakerState> states, bool adaptive)
     {
-        // Real traffic already tells us how a covered target is doing: probe it less (and pay less).
-        var desired = ProbeCadence.IntervalFor(state, target.Probe, passiveObservations: passive.RecentCount(target.Id, time.GetUtcNow()));
-        if (intervals.Set(target, desired))
+        var now = time.GetUtcNow();
+        var decisions = new Dictionary<TargetId, ProbeCadenceDecision>(catalog.Targets.Count);
+        foreach (var list in _demands.Values)
         {
-            _unsaved[target.Id] = (target, desired);
-            Log.Cadence(logger, target.Id.Value, desired.TotalSeconds, state.State);
+            list.Clear();
+        }
+
+        foreach (var target in catalog.Targets.Values)
+        {
+            var state = states.TryGetValue(target.Id, out var s) ? s : BreakerState.Initial(now);
+            var decision = adaptive
+                ? ProbeCadence.Decide(state, target.Probe, Settings, passive.RecentCount(target.Id, now, Settings.EffectiveCoverageHorizon))
+                : new ProbeCadenceDecision(target.Probe.Interval, target.Probe.Mode, Urgent: ProbeCadence.IsUrgent(state));
+            decisions[target.Id] = decision;
+            if (catalog.Providers[target.ProviderId].ProbeBudgetPerMinute is not null)
+            {
+                (_demands.TryGetValue(target.ProviderId, out var list) ? list : _demands[target.ProviderId] = []).Add(new ProbeDemand(target.Id, decision.Interval, decision.Urgent));
+            }
+        }
+
+        var allocated = new Dictionary<TargetId, TimeSpan>();
+        foreach (var (providerId, demands) in _demands)
+        {
+            var budget = catalog.Providers[providerId].ProbeBudgetPerMinute!.Value;
+            var allocation = ProbeBudget.Allocate(budget, demands);
+            ProbeBudgetMetrics.Observe(providerId, budget, allocation);
+            foreach (var (id, interval) in allocation.Intervals)
+            {
+                allocated[id] = interval;
+            }
+        }
+
+        var suppressed = catalog.Providers.Keys.ToDictionary(p => p, _ => 0, StringComparer.Ordinal);
+        foreach (var target in catalog.Targets.Values)
+        {
+            var decision = decisions[target.Id];
+            suppressed[target.ProviderId] += decision.Suppressed ? 1 : 0;
+            var cadence = new TargetCadence(allocated.GetValueOrDefault(target.Id, decision.Interval), decision.Mode, decision.Interval, decision.Suppressed);
+            if (cadences.Set(target, cadence))
+            {
+                _unsaved[target.Id] = (target, cadence);
+                var circuit = states.TryGetValue(target.Id, out var current) ? current.State : CircuitState.Closed;
+                Log.Cadence(logger, target.Id.Value, cadence.Interval.TotalSeconds, cadence.Mode, circuit, cadence.BudgetLimited);
+            }
+        }
+
+        foreach (var (providerId, count) in suppressed)
+        {
+            ProbeBudgetMetrics.Suppressed(providerId, count);
         }
     }
 

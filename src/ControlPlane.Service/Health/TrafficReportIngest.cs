@@ -110,8 +110,8 @@ public sealed class PassiveCoverage(Microsoft.Extensions.Options.IOptions<Health
         }
     }
 
-    /// <summary>Requests reported for the target over the last window length.</summary>
-    public int RecentCount(TargetId target, DateTimeOffset now)
+    /// <summary>Requests reported for the target over the last <paramref name="horizon"/> (at most the window length).</summary>
+    public int RecentCount(TargetId target, DateTimeOffset now, TimeSpan horizon)
     {
         if (!_recent.TryGetValue(target, out var queue))
         {
@@ -121,7 +121,14 @@ public sealed class PassiveCoverage(Microsoft.Extensions.Options.IOptions<Health
         lock (queue)
         {
             Prune(queue, now);
-            return queue.Sum(e => e.Count);
+            var since = now - horizon;
+            var count = 0;
+            foreach (var (at, n) in queue)
+            {
+                count += at >= since ? n : 0;
+            }
+
+            return count;
         }
     }
 

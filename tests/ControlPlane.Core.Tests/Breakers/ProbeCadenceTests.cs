@@ -45,3 +45,55 @@ public sealed class ProbeCadenceTests
             TimeSpan.FromSeconds(2.5),
             ProbeCadence.IntervalFor(Closed with { State = CircuitState.Open }, Probe(), passiveObservations: 100));
 }
+
+public sealed class ProbeCadenceDecideTests
+{
+    private static readonly BreakerState Closed = BreakerState.Initial(T0);
+
+    [Fact]
+    public void Decide_CoveredByTraffic_SwapsInferenceForAListModelsLivenessProbe()
+    {
+        var decision = ProbeCadence.Decide(Closed, Probe(), passiveObservations: 50);
+
+        Assert.Equal(ControlPlane.Core.Catalog.ProbeMode.Models, decision.Mode);
+        Assert.True(decision.Suppressed);
+        Assert.Equal(TimeSpan.FromSeconds(30), decision.Interval);
+    }
+
+    [Fact]
+    public void Decide_TrafficThins_InferenceProbingReturnsAtTheCatalogInterval()
+    {
+        var decision = ProbeCadence.Decide(Closed, Probe(), passiveObservations: 3);
+
+        Assert.Equal(ControlPlane.Core.Catalog.ProbeMode.Inference, decision.Mode);
+        Assert.False(decision.Suppressed);
+        Assert.Equal(TimeSpan.FromSeconds(10), decision.Interval);
+    }
+
+    [Fact]
+    public void Decide_SuppressionOff_CoveredTargetKeepsInferenceAtTheSlowerInterval()
+    {
+        var decision = ProbeCadence.Decide(Closed, Probe(), new ProbeCadenceSettings(SuppressWhenCovered: false), passiveObservations: 50);
+
+        Assert.Equal(ControlPlane.Core.Catalog.ProbeMode.Inference, decision.Mode);
+        Assert.False(decision.Suppressed);
+        Assert.Equal(TimeSpan.FromSeconds(30), decision.Interval);
+    }
+
+    [Theory]
+    [InlineData(CircuitState.Open, false)]
+    [InlineData(CircuitState.HalfOpen, false)]
+    [InlineData(CircuitState.Closed, true)]
+    public void Decide_UrgentTarget_KeepsInferenceEvenUnderTraffic(CircuitState state, bool suspect)
+    {
+        var decision = ProbeCadence.Decide(Closed with { State = state, Suspect = suspect }, Probe(), passiveObservations: 100);
+
+        Assert.True(decision.Urgent);
+        Assert.False(decision.Suppressed);
+        Assert.Equal(ControlPlane.Core.Catalog.ProbeMode.Inference, decision.Mode);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), decision.Interval);
+    }
+
+    [Fact]
+    public void Decide_HealthyUncovered_IsNotUrgent() => Assert.False(ProbeCadence.Decide(Closed, Probe()).Urgent);
+}

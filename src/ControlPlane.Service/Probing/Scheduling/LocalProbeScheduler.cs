@@ -16,7 +16,7 @@ namespace ControlPlane.Service.Probing.Scheduling;
 internal sealed partial class LocalProbeScheduler(
     ProbeJob job,
     ProviderCatalog catalog,
-    ProbeIntervals intervals,
+    ProbeCadences cadences,
     IOptions<ProbeSchedulingOptions> options,
     TimeProvider time,
     ILogger<LocalProbeScheduler> logger) : IAsyncDisposable
@@ -29,8 +29,8 @@ internal sealed partial class LocalProbeScheduler(
     /// <summary>Serialises changes to the schedule (share changes and interval changes).</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>The targets scheduled here and the interval each trigger was built with; only touched under <see cref="_gate"/>.</summary>
-    private readonly Dictionary<TargetId, TimeSpan> _scheduled = [];
+    /// <summary>The targets scheduled here and the cadence each trigger was built with; only touched under <see cref="_gate"/>.</summary>
+    private readonly Dictionary<TargetId, TargetCadence> _scheduled = [];
 
     private IScheduler? _scheduler;
 
@@ -53,7 +53,7 @@ internal sealed partial class LocalProbeScheduler(
         }).BuildScheduler(cancellationToken);
         await scheduler.Start(cancellationToken);
         _scheduler = scheduler;
-        intervals.Changed += OnIntervalChanged;
+        cadences.Changed += OnCadenceChanged;
     }
 
     /// <summary>Schedules the targets in <paramref name="owned"/> that are not yet scheduled and unschedules the rest.</summary>
@@ -65,7 +65,7 @@ internal sealed partial class LocalProbeScheduler(
         {
             var gone = _scheduled.Keys.Where(t => !owned.Contains(t)).ToList();
             var added = owned.Where(t => !_scheduled.ContainsKey(t) && catalog.Targets.ContainsKey(t))
-                .Select(t => (Target: catalog.Targets[t], Interval: intervals.For(catalog.Targets[t])))
+                .Select(t => (Target: catalog.Targets[t], Cadence: cadences.Current(catalog.Targets[t])))
                 .ToList();
 
             if (gone.Count > 0)
@@ -78,10 +78,10 @@ internal sealed partial class LocalProbeScheduler(
             {
                 var now = time.GetUtcNow();
                 await scheduler.ScheduleJobs(
-                    added.ToDictionary(a => BuildJob(a.Target), a => (IReadOnlyCollection<ITrigger>)[BuildTrigger(a.Target, a.Interval, now, reprobeNow: false)]),
+                    added.ToDictionary(a => BuildJob(a.Target), a => (IReadOnlyCollection<ITrigger>)[BuildTrigger(a.Target, a.Cadence.Interval, ProbeSlots.NextSlot(a.Target.Id, a.Cadence.Interval, now))]),
                     ScheduleJobOptions.Replacing,
                     cancellationToken);
-                added.ForEach(a => _scheduled[a.Target.Id] = a.Interval);
+                added.ForEach(a => _scheduled[a.Target.Id] = a.Cadence);
             }
 
             Owned.Set(_scheduled.Count);
@@ -97,8 +97,12 @@ internal sealed partial class LocalProbeScheduler(
         }
     }
 
-    /// <summary>Moves an owned target's trigger to its new interval; a target sped up (suspect) is probed at once.</summary>
-    private void OnIntervalChanged(TargetId targetId, TimeSpan interval) => _ = RescheduleAsync(targetId);
+    /// <summary>
+    /// Moves an owned target's trigger to its new cadence. A target sped up (suspect), or whose traffic thinned so that
+    /// inference probing returns, is probed at once, though never sooner than its new interval after its last probe:
+    /// the probe budget counts every probe.
+    /// </summary>
+    private void OnCadenceChanged(TargetId targetId, TargetCadence cadence) => _ = RescheduleAsync(targetId);
 
     private async Task RescheduleAsync(TargetId targetId)
     {
@@ -110,16 +114,32 @@ internal sealed partial class LocalProbeScheduler(
         await _gate.WaitAsync();
         try
         {
-            // Read the interval under the gate rather than take the one raised: changes in quick succession may be
+            // Read the cadence under the gate rather than take the one raised: changes in quick succession may be
             // handled out of order, and the last one known must win.
-            var interval = intervals.For(target);
-            if (!_scheduled.TryGetValue(targetId, out var previous) || previous == interval)
+            var cadence = cadences.Current(target);
+            if (!_scheduled.TryGetValue(targetId, out var previous))
             {
                 return;
             }
 
-            await scheduler.RescheduleJob(TriggerKeyFor(targetId), BuildTrigger(target, interval, time.GetUtcNow(), reprobeNow: interval < previous));
-            _scheduled[targetId] = interval;
+            var inferenceReturns = previous.Mode == ProbeMode.Models && cadence.Mode == ProbeMode.Inference;
+            if (previous.Interval == cadence.Interval && !inferenceReturns)
+            {
+                // The runner reads the mode at each fire: nothing to move.
+                _scheduled[targetId] = cadence;
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            var startAt = ProbeSlots.NextSlot(target.Id, cadence.Interval, now);
+            if (cadence.Interval < previous.Interval || inferenceReturns)
+            {
+                var last = (await scheduler.GetTrigger(TriggerKeyFor(targetId)))?.PreviousFireTimeUtc;
+                startAt = last is { } fired && fired + cadence.Interval > now ? fired + cadence.Interval : now;
+            }
+
+            await scheduler.RescheduleJob(TriggerKeyFor(targetId), BuildTrigger(target, cadence.Interval, startAt));
+            _scheduled[targetId] = cadence;
         }
         catch (SchedulerException e)
         {
@@ -133,7 +153,7 @@ internal sealed partial class LocalProbeScheduler(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        intervals.Changed -= OnIntervalChanged;
+        cadences.Changed -= OnCadenceChanged;
         if (Interlocked.Exchange(ref _scheduler, null) is { } scheduler)
         {
             await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken);
@@ -142,7 +162,7 @@ internal sealed partial class LocalProbeScheduler(
 
     public async ValueTask DisposeAsync()
     {
-        intervals.Changed -= OnIntervalChanged;
+        cadences.Changed -= OnCadenceChanged;
         if (Interlocked.Exchange(ref _scheduler, null) is { } scheduler)
         {
             await scheduler.Shutdown(waitForJobsToComplete: false);
@@ -157,12 +177,15 @@ internal sealed partial class LocalProbeScheduler(
             .WithDescription($"Probe {target.Id} ({target.Probe.Mode})")
             .Build();
 
-    private static ITrigger BuildTrigger(TargetDefinition target, TimeSpan interval, DateTimeOffset now, bool reprobeNow) =>
+    /// <param name="startAt">
+    /// Usually the next slot on the target's own grid, the same on every replica, so a target moving between replicas
+    /// keeps its rhythm.
+    /// </param>
+    private static ITrigger BuildTrigger(TargetDefinition target, TimeSpan interval, DateTimeOffset startAt) =>
         TriggerBuilder.Create()
             .WithIdentity(TriggerKeyFor(target.Id))
             .ForJob(ProbeJob.KeyFor(target.Id))
-            // On the target's own grid, the same on every replica, so a target moving between replicas keeps its rhythm.
-            .StartAt(reprobeNow ? now : ProbeSlots.NextSlot(target.Id, interval, now))
+            .StartAt(startAt)
             .WithSimpleSchedule(s => s
                 .WithInterval(interval)
                 .RepeatForever()

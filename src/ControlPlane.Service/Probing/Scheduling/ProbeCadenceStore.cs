@@ -3,13 +3,14 @@ using Npgsql;
 
 namespace ControlPlane.Service.Probing.Scheduling;
 
-public sealed record ProbeCadenceRow(TargetId Target, TimeSpan BaseInterval, TimeSpan Interval, long Revision);
+/// <param name="BaseInterval">The catalog interval the decision was made against.</param>
+public sealed record ProbeCadenceRow(TargetId Target, TimeSpan BaseInterval, TargetCadence Cadence, long Revision);
 
-/// <summary>The probe_cadence table: the leader writes the intervals adaptive probing chose; every replica reads them.</summary>
+/// <summary>The probe_cadence table: the leader writes the cadences adaptive probing and budgets chose; every replica reads them.</summary>
 public sealed class ProbeCadenceStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Writes the given intervals in one statement, each under a new revision.</summary>
-    public async Task SaveAsync(IReadOnlyCollection<(TargetDefinition Target, TimeSpan Interval)> changes, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Writes the given cadences in one statement, each under a new revision.</summary>
+    public async Task SaveAsync(IReadOnlyCollection<(TargetDefinition Target, TargetCadence Cadence)> changes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (changes.Count == 0)
         {
@@ -18,14 +19,18 @@ public sealed class ProbeCadenceStore(NpgsqlDataSource dataSource)
 
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO probe_cadence (target_id, base_interval_ms, interval_ms, updated_at)
-            SELECT t, b, i, $4 FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS c(t, b, i)
+            INSERT INTO probe_cadence (target_id, base_interval_ms, interval_ms, mode, desired_interval_ms, suppressed, updated_at)
+            SELECT t, b, i, m, d, s, $7 FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::bigint[], $6::boolean[]) AS c(t, b, i, m, d, s)
             ON CONFLICT (target_id) DO UPDATE SET base_interval_ms = EXCLUDED.base_interval_ms,
-                interval_ms = EXCLUDED.interval_ms, revision = nextval('probe_cadence_revision_seq'), updated_at = EXCLUDED.updated_at
+                interval_ms = EXCLUDED.interval_ms, mode = EXCLUDED.mode, desired_interval_ms = EXCLUDED.desired_interval_ms,
+                suppressed = EXCLUDED.suppressed, revision = nextval('probe_cadence_revision_seq'), updated_at = EXCLUDED.updated_at
             """);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = changes.Select(c => c.Target.Id.Value).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = changes.Select(c => (long)c.Target.Probe.Interval.TotalMilliseconds).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = changes.Select(c => (long)c.Interval.TotalMilliseconds).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = changes.Select(c => Ms(c.Target.Probe.Interval)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = changes.Select(c => Ms(c.Cadence.Interval)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = changes.Select(c => (short)c.Cadence.Mode).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = changes.Select(c => Ms(c.Cadence.DesiredInterval)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = changes.Select(c => c.Cadence.Suppressed).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -34,19 +39,27 @@ public sealed class ProbeCadenceStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<ProbeCadenceRow>> ChangedSinceAsync(long revision, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT target_id, base_interval_ms, interval_ms, revision FROM probe_cadence WHERE revision > $1 ORDER BY revision");
+            """
+            SELECT target_id, base_interval_ms, interval_ms, mode, desired_interval_ms, suppressed, revision
+            FROM probe_cadence WHERE revision > $1 ORDER BY revision
+            """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = revision });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<ProbeCadenceRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
+            var interval = TimeSpan.FromMilliseconds(reader.GetInt64(2));
+            var mode = Enum.IsDefined((ProbeMode)reader.GetInt16(3)) ? (ProbeMode)reader.GetInt16(3) : ProbeMode.Inference;
+            var desired = reader.IsDBNull(4) ? interval : TimeSpan.FromMilliseconds(reader.GetInt64(4));
             rows.Add(new ProbeCadenceRow(
                 new TargetId(reader.GetString(0)),
                 TimeSpan.FromMilliseconds(reader.GetInt64(1)),
-                TimeSpan.FromMilliseconds(reader.GetInt64(2)),
-                reader.GetInt64(3)));
+                new TargetCadence(interval, mode, desired, reader.GetBoolean(5)),
+                reader.GetInt64(6)));
         }
 
         return rows;
     }
+
+    private static long Ms(TimeSpan value) => (long)Math.Ceiling(value.TotalMilliseconds);
 }

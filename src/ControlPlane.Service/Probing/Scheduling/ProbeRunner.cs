@@ -8,6 +8,7 @@ namespace ControlPlane.Service.Probing.Scheduling;
 /// <summary>Runs one probe for a target and hands the sample to storage and to the in-memory observers.</summary>
 internal sealed partial class ProbeRunner(
     ProviderCatalog catalog,
+    ProbeCadences cadences,
     IProbeExecutor executor,
     IProbeSampleSink sink,
     IEnumerable<IProbeSampleObserver> observers,
@@ -40,6 +41,12 @@ internal sealed partial class ProbeRunner(
         if (currentInterval is { } interval && ProbeCadence.EffectiveTimeout(target.Probe, interval) is var timeout && timeout != target.Probe.Timeout)
         {
             target = target with { Probe = target.Probe with { Timeout = timeout } };
+        }
+
+        // While gateway traffic covers the target, the leader turns its inference probes into list-models liveness probes.
+        if (cadences.Current(target).Mode is var mode && mode != target.Probe.Mode)
+        {
+            target = target with { Probe = target.Probe with { Mode = mode } };
         }
 
         var sample = await executor.ProbeAsync(target, cancellationToken);

@@ -9,7 +9,7 @@ namespace ControlPlane.Service.Probing.Scheduling;
 /// <summary>
 /// Decides which targets this replica probes and keeps its local scheduler in step. Every
 /// <see cref="ProbeSchedulingOptions.OwnershipRefreshInterval"/> it reads who is checked in to Quartz's clustered job
-/// store and the intervals adaptive probing chose, then takes the targets rendezvous hashing gives it
+/// store and the cadences adaptive probing chose, then takes the targets rendezvous hashing gives it
 /// (<see cref="ProbeSlots.OwnerOf"/>): N replicas probe each target once, not N times, and a replica that dies hands its
 /// share to the survivors once its check-in goes stale. While Postgres is unreachable it keeps the last membership it
 /// read, so probing goes on.
@@ -19,7 +19,7 @@ internal sealed partial class ProbeScheduleReconciler(
     LocalProbeScheduler local,
     ProbeClusterMembership membership,
     ProbeCadenceStore cadence,
-    ProbeIntervals intervals,
+    ProbeCadences cadences,
     ProviderCatalog catalog,
     IOptions<ProbeSchedulingOptions> options,
     TimeProvider time,
@@ -37,7 +37,7 @@ internal sealed partial class ProbeScheduleReconciler(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Before the application starts, so probing begins with the right share and the intervals already chosen.
+        // Before the application starts, so probing begins with the right share and the cadences already chosen.
         var cluster = await schedulers.GetScheduler(cancellationToken);
         _self = cluster.SchedulerInstanceId;
         _members = [_self];
@@ -86,7 +86,7 @@ internal sealed partial class ProbeScheduleReconciler(
                 // A decision made against another catalog interval (before a deploy changed it) no longer applies.
                 if (catalog.Targets.TryGetValue(row.Target, out var target))
                 {
-                    intervals.Set(target, row.BaseInterval == target.Probe.Interval ? row.Interval : target.Probe.Interval);
+                    cadences.Set(target, row.BaseInterval == target.Probe.Interval ? row.Cadence : cadences.Baseline(target));
                 }
 
                 _cadenceRevision = row.Revision;

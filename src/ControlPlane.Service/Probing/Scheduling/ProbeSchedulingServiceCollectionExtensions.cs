@@ -22,7 +22,7 @@ public static class ProbeSchedulingServiceCollectionExtensions
 
         builder.Services.AddSingleton<ProbeRunner>();
         builder.Services.AddSingleton<ProbeJob>();
-        builder.Services.AddSingleton<ProbeIntervals>();
+        builder.Services.AddSingleton<ProbeCadences>();
         builder.Services.AddSingleton<ProbeCadenceStore>();
         builder.Services.AddSingleton<ProbeClusterMembership>();
         builder.Services.AddSingleton<LocalProbeScheduler>();
