@@ -137,7 +137,8 @@ public sealed record SampleView(
     double? TimeToFirstTokenMs,
     int? HttpStatus,
     double? RetryAfterSeconds,
-    string? Detail)
+    string? Detail,
+    string Mode = "inference")
 {
     public static SampleView From(ProbeSample s) => new(
         s.Target.Value,
@@ -147,7 +148,8 @@ public sealed record SampleView(
         s.TimeToFirstToken?.TotalMilliseconds,
         s.HttpStatus,
         s.RetryAfter?.TotalSeconds,
-        s.Detail);
+        s.Detail,
+        s.Mode.ToString().ToLowerInvariant());
 }
 
 /// <summary>A minute rollup in the API's vocabulary: outcome wire names and milliseconds, like <see cref="SampleView"/>.</summary>

@@ -49,7 +49,7 @@ public sealed partial class GatewayStack : IAsyncLifetime
     };
 
     /// <summary>Every route of the shared stack's catalog.</summary>
-    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx, Lim];
+    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx, Lim, Quiet];
 
     /// <summary>
     /// A stale-if-error response cache (its own providers, so the cache test can take the whole route down without
@@ -75,6 +75,9 @@ public sealed partial class GatewayStack : IAsyncLifetime
 
     /// <summary>Its own targets, so slowing its primary for the concurrency-limit test leaves the other routes alone.</summary>
     public static readonly TestRoute Lim = new("lim", "openai-limited", "openai-spare", "gpt-4.1-mini");
+
+    /// <summary>Its own targets, so the probe-suppression test decides alone when traffic covers them.</summary>
+    public static readonly TestRoute Quiet = new("quiet", "openai-quiet", "openai-quiet-spare", "gpt-4.1-nano");
 
     public static readonly Dictionary<string, string?> FastSafetyNet = new()
     {
