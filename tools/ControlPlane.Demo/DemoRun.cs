@@ -39,6 +39,7 @@ internal sealed class DemoRun(DemoOptions options)
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_work);
+        var startedAt = DateTimeOffset.UtcNow;
         var postgres = Environment.GetEnvironmentVariable(TestServices.PostgresVariable);
         if (string.IsNullOrEmpty(postgres) || string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TestServices.RabbitMqVariable)))
         {
@@ -112,6 +113,8 @@ internal sealed class DemoRun(DemoOptions options)
         _timeline.Mark($"one client asking the same question (temperature 0) once a second on route {DegradationScene.CachedRoute}: only the primary, with a stale-if-error cache");
         var watcher = new ControlPlaneWatcher(api, _timeline, Primary, GatewayId);
         var watching = watcher.RunAsync(stopTraffic.Token);
+        var probes = new ProbeEconomyWatcher(api, _timeline);
+        var watchingProbes = probes.RunAsync(stopTraffic.Token);
 
         await Task.Delay(options.Warmup, cancellationToken);
         _timeline.Progress(Summary(traffic));
@@ -165,7 +168,7 @@ internal sealed class DemoRun(DemoOptions options)
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
 
         await stopTraffic.CancelAsync();
-        await Task.WhenAll(Quietly(trafficTask), Quietly(claudeTask), Quietly(classesTask), Quietly(watching));
+        await Task.WhenAll(Quietly(trafficTask), Quietly(claudeTask), Quietly(classesTask), Quietly(watching), Quietly(watchingProbes));
         Console.WriteLine();
         Console.WriteLine("== summary");
         Console.WriteLine($"  OpenAI-API client: requests sent {traffic.Sent}, succeeded {traffic.Succeeded}, FAILED {traffic.Failed} (safety-net retries {traffic.Retried})");
@@ -176,6 +179,7 @@ internal sealed class DemoRun(DemoOptions options)
         Console.WriteLine($"  outage → gateway routing around it: {failover.TotalSeconds:0.0} s (probe interval {options.ProbeInterval.TotalSeconds} s); failed by then: {failedAtFailover}");
         Console.WriteLine($"  safety-net retries after the gateway applied the new table: {retriesAfterReroute} (no request even tried the dead provider)");
         Console.WriteLine($"  routing table versions: {await VersionCountAsync(api)}; see {controlPlane.BaseUrl}api/transitions for the audit trail");
+        await probes.PrintSummaryAsync(AllProviders.Select(p => $"{p.Id}/{p.Model}"), startedAt, cancellationToken);
         Directory.Delete(_work, recursive: true);
         return traffic.Failed == 0 && claude.Failed == 0 && !classes.Failed ? 0 : 1;
     }
