@@ -1,5 +1,6 @@
 using ControlPlane.Contracts;
 using ControlPlane.Contracts.Providers;
+using ControlPlane.Core.Probing;
 
 namespace ControlPlane.Core.Catalog;
 
@@ -296,6 +297,14 @@ public static class CatalogBuilder
             ok = false;
         }
 
+        var profileName = PickString(o => o.Profile);
+        var profile = ProbeProfile.Auto;
+        if (profileName is not null && !TryParseProfile(profileName, out profile))
+        {
+            errors.Add($"{where}:Profile: unknown probe profile '{profileName}'; expected auto, standard or reasoning.");
+            ok = false;
+        }
+
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var layer in new[] { defaults?.Headers, provider?.Headers, target?.Headers })
         {
@@ -309,6 +318,9 @@ public static class CatalogBuilder
 
         return ok
             ? new ProbeSettings(mode, interval, timeout, objective, maxTokens, PickString(o => o.Prompt) ?? DefaultProbe.Prompt, Pick(o => o.Stream) ?? DefaultProbe.Stream, headers)
+            {
+                Profile = profile,
+            }
             : null;
     }
 
@@ -537,6 +549,18 @@ public static class CatalogBuilder
             _ => (ProbeMode)(-1),
         };
         return Enum.IsDefined(mode);
+    }
+
+    private static bool TryParseProfile(string name, out ProbeProfile profile)
+    {
+        profile = name.Trim().ToLowerInvariant() switch
+        {
+            "auto" => ProbeProfile.Auto,
+            "standard" => ProbeProfile.Standard,
+            "reasoning" => ProbeProfile.Reasoning,
+            _ => (ProbeProfile)(-1),
+        };
+        return Enum.IsDefined(profile);
     }
 
     private static bool TryParsePanic(string name, out PanicPolicy policy)

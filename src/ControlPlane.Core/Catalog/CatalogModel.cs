@@ -1,5 +1,6 @@
 using ControlPlane.Contracts;
 using ControlPlane.Contracts.Providers;
+using ControlPlane.Core.Probing;
 
 namespace ControlPlane.Core.Catalog;
 
@@ -44,7 +45,11 @@ public sealed record ProbeSettings(
     int MaxTokens,
     string Prompt,
     bool Stream,
-    IReadOnlyDictionary<string, string> Headers);
+    IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>How the request is shaped for the model (<see cref="ProbeProfiles"/>); auto: by model family.</summary>
+    public ProbeProfile Profile { get; init; } = ProbeProfile.Auto;
+}
 
 /// <param name="Overlay">The target's own overlay (before any route entry's), or null.</param>
 public sealed record TargetDefinition(TargetId Id, string ProviderId, string Model, ProbeSettings Probe, TargetOverlay? Overlay = null)

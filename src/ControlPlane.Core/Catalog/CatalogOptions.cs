@@ -88,6 +88,9 @@ public sealed class ProbeOptions
     public bool? Stream { get; set; }
 
     public Dictionary<string, string>? Headers { get; set; }
+
+    /// <summary>auto (default: by model family), standard or reasoning; see docs/configuration.md, Probe profiles.</summary>
+    public string? Profile { get; set; }
 }
 
 public sealed class RouteOptions

@@ -6,7 +6,8 @@ namespace ControlPlane.Core.Probing;
 /// <summary>
 /// Turns what a probe saw into the outcome taxonomy. Pure: same observation, same answer.
 /// Details name only status codes, error type tokens and exception types — never provider messages,
-/// which can echo (masked) keys or prompts.
+/// which can echo (masked) keys or prompts — except a bad request's, which says what was wrong with our own probe
+/// request and goes through <see cref="ProbeRejection"/> (masked, bounded).
 /// </summary>
 public static class ProbeClassifier
 {
@@ -79,7 +80,10 @@ public static class ProbeClassifier
             ? parsed
             : throw new InvalidOperationException($"The shared classifier named an outcome this taxonomy lacks: {wireName}.");
         var name = outcome == ProbeOutcome.QuotaExceeded ? ErrorClassifier.SpendCapCode(error) ?? error?.Name : error?.Name;
-        return new(outcome, Join($"http {Status(code)}", name));
+        var detail = Join($"http {Status(code)}", name);
+        return outcome == ProbeOutcome.BadRequest
+            ? new(outcome, Join(detail, ProbeRejection.Describe(error)))
+            : new(outcome, detail);
     }
 
     private static string Status(int code) => code.ToString(CultureInfo.InvariantCulture);

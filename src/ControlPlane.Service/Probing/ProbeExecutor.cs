@@ -127,6 +127,8 @@ public sealed class ProbeExecutor : IProbeExecutor
             };
         }
 
+        // The request fits the model family: reasoning models get their lowest effort and room to answer after it.
+        var shape = ProbeProfiles.For(provider.Kind, target.Model, probe);
         switch (provider.Kind)
         {
             case ProviderKind.Anthropic:
@@ -134,7 +136,7 @@ public sealed class ProbeExecutor : IProbeExecutor
                     new AnthropicMessageRequest
                     {
                         Model = target.Model,
-                        MaxTokens = probe.MaxTokens,
+                        MaxTokens = shape.MaxTokens,
                         Messages = [new AnthropicMessage("user", probe.Prompt)],
                         Stream = probe.Stream,
                     },
@@ -146,7 +148,12 @@ public sealed class ProbeExecutor : IProbeExecutor
                 var request = new GeminiGenerateRequest
                 {
                     Contents = [new GeminiContent("user", [new GeminiPart(probe.Prompt)])],
-                    GenerationConfig = new GeminiGenerationConfig(probe.MaxTokens),
+                    GenerationConfig = new GeminiGenerationConfig(shape.MaxTokens)
+                    {
+                        ThinkingConfig = shape.ThinkingBudget is null && shape.ThinkingLevel is null
+                            ? null
+                            : new GeminiThinkingConfig { ThinkingBudget = shape.ThinkingBudget, ThinkingLevel = shape.ThinkingLevel },
+                    },
                 };
                 var gemini = _apis.Gemini(provider);
                 return probe.Stream
@@ -154,16 +161,17 @@ public sealed class ProbeExecutor : IProbeExecutor
                     : gemini.GenerateContentAsync(model, request, headers, cancellationToken);
 
             default:
-                // OpenAI's current models reject max_tokens; local servers mostly only know max_tokens.
-                var openAI = provider.Kind == ProviderKind.OpenAI;
+                // OpenAI's current models reject max_tokens; local servers mostly only know max_tokens (ProbeProfiles).
+                var completionTokens = shape.LimitField == ProbeTokenLimitField.MaxCompletionTokens;
                 return _apis.OpenAI(provider).CreateChatCompletionAsync(
                     new OpenAIChatRequest
                     {
                         Model = target.Model,
                         Messages = [new OpenAIMessage("user", probe.Prompt)],
-                        MaxTokens = openAI ? null : probe.MaxTokens,
-                        MaxCompletionTokens = openAI ? probe.MaxTokens : null,
+                        MaxTokens = completionTokens ? null : shape.MaxTokens,
+                        MaxCompletionTokens = completionTokens ? shape.MaxTokens : null,
                         Stream = probe.Stream,
+                        ReasoningEffort = shape.ReasoningEffort,
                     },
                     headers,
                     cancellationToken);

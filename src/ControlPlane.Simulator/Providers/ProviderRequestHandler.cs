@@ -104,7 +104,7 @@ internal sealed class ProviderRequestHandler
 
                 using (doc)
                 {
-                    if (surface.Validator?.Validate(doc.RootElement, new ValidationContext(Betas(ctx.Request), complete.CountTokens)) is { } invalid)
+                    if (surface.Validator?.Validate(doc.RootElement, new ValidationContext(Betas(ctx.Request), complete.CountTokens) { Model = complete.RouteModel }) is { } invalid)
                     {
                         var error = new SimError(SimErrorKind.InvalidRequest, invalid.Message, invalid.Param, invalid.Code, invalid.Details);
                         await WriteErrorAsync(ctx, surface, error, decision, ct);

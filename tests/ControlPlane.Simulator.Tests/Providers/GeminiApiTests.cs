@@ -25,7 +25,10 @@ public sealed class GeminiApiTests : IAsyncLifetime
         Assert.Equal("pong", (string)candidate["content"]!["parts"]![0]!["text"]!);
         Assert.Equal("STOP", (string)candidate["finishReason"]!);
         var usage = body["usageMetadata"]!;
-        Assert.Equal((int)usage["promptTokenCount"]! + (int)usage["candidatesTokenCount"]!, (int)usage["totalTokenCount"]!);
+        // gemini-2.5-flash thinks (dynamically, with no thinkingConfig); the total includes the thoughts.
+        Assert.Equal(
+            (int)usage["promptTokenCount"]! + (int)usage["candidatesTokenCount"]! + (int)usage["thoughtsTokenCount"]!,
+            (int)usage["totalTokenCount"]!);
         Assert.Equal(TestSimulator.GeminiModel, (string)body["modelVersion"]!);
     }
 

@@ -44,7 +44,25 @@ public sealed record GeminiContent(
 
 public sealed record GeminiPart([property: JsonPropertyName("text")] string? Text);
 
-public sealed record GeminiGenerationConfig([property: JsonPropertyName("maxOutputTokens")] int MaxOutputTokens);
+public sealed record GeminiGenerationConfig([property: JsonPropertyName("maxOutputTokens")] int MaxOutputTokens)
+{
+    /// <summary>Thinking models only: a model that does not think rejects the field.</summary>
+    [JsonPropertyName("thinkingConfig")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public GeminiThinkingConfig? ThinkingConfig { get; init; }
+}
+
+/// <summary>Gemini 2.5 takes a token budget (0: off, where the model allows it), Gemini 3 a level.</summary>
+public sealed record GeminiThinkingConfig
+{
+    [JsonPropertyName("thinkingBudget")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ThinkingBudget { get; init; }
+
+    [JsonPropertyName("thinkingLevel")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ThinkingLevel { get; init; }
+}
 
 /// <summary>A generateContent response or one streamed chunk of it.</summary>
 public sealed record GeminiGenerateResponse

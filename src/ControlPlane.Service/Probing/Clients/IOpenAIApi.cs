@@ -41,6 +41,11 @@ public sealed record OpenAIChatRequest
 
     [JsonPropertyName("stream")]
     public bool Stream { get; init; }
+
+    /// <summary>Reasoning models only: a non-reasoning model rejects the field.</summary>
+    [JsonPropertyName("reasoning_effort")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReasoningEffort { get; init; }
 }
 
 public sealed record OpenAIMessage(

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Simulator.Providers.Reasoning;
 
 namespace ControlPlane.Simulator.Providers.Validation;
 
@@ -48,7 +49,7 @@ internal sealed class GeminiRequestValidator : IRequestValidator
             return new RequestProblem(message.ToString());
         }
 
-        return CheckTurns(body) is { } turns ? new RequestProblem(turns) : null;
+        return CheckTurns(body) is { } turns ? new RequestProblem(turns) : ReasoningRules.CheckGemini(body, context.Model);
     }
 
     private static void Walk(JsonElement obj, Proto proto, string path, List<(string, string)> violations)

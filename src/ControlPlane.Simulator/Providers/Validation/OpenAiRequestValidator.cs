@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ControlPlane.Simulator.Providers.Reasoning;
 
 namespace ControlPlane.Simulator.Providers.Validation;
 
@@ -70,7 +71,8 @@ internal sealed partial class OpenAiRequestValidator : IRequestValidator
             return new RequestProblem("Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.", "max_tokens", "invalid_parameter_combination");
         }
 
-        return Range(body, "temperature", 0, 2)
+        return ReasoningRules.CheckOpenAi(body, _rejectUnknownFields)
+            ?? Range(body, "temperature", 0, 2)
             ?? Range(body, "top_p", 0, 1)
             ?? CheckStop(body)
             ?? CheckTools(body)

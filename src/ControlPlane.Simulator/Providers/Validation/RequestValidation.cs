@@ -12,6 +12,9 @@ internal sealed record RequestProblem(string Message, string? Param = null, stri
 internal sealed record ValidationContext(IReadOnlyList<string> Betas, bool CountTokens = false)
 {
     public static ValidationContext Default { get; } = new([]);
+
+    /// The model named in the path (Gemini), whose thinking rules apply; null where the body names it.
+    public string? Model { get; init; }
 }
 
 /// Checks one API's request body as strictly as the real API does, so a request it would reject fails here too.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Simulator.Providers.Reasoning;
 using ControlPlane.Simulator.Providers.Scripting;
 
 namespace ControlPlane.Simulator.Providers.Wire;
@@ -111,6 +112,7 @@ internal sealed class GeminiWire : IWireFormat
         return new CompletionRequest(routeModel ?? "", streamOverride ?? false, maxTokens, false, WireHelpers.EstimateInputTokens(body))
         {
             Plan = ReplyScript.Decide(ConversationTails.Gemini(body)),
+            ReasoningTokens = ReasoningModels.GeminiSpend(routeModel, body),
         };
     }
 
@@ -185,7 +187,14 @@ internal sealed class GeminiWire : IWireFormat
             usage["candidatesTokenCount"] = reply.OutputTokens;
         }
 
-        usage["totalTokenCount"] = reply.InputTokens + (includeCandidatesUsage ? reply.OutputTokens : 0);
+        // Thinking happens before the first chunk, so every chunk reports it; the total includes it.
+        var thoughts = reply.ReasoningTokens ?? 0;
+        if (thoughts > 0)
+        {
+            usage["thoughtsTokenCount"] = thoughts;
+        }
+
+        usage["totalTokenCount"] = reply.InputTokens + (includeCandidatesUsage ? reply.OutputTokens : 0) + thoughts;
 
         return new JsonObject
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ControlPlane.Simulator.Providers.Reasoning;
 using ControlPlane.Simulator.Providers.Scripting;
 
 namespace ControlPlane.Simulator.Providers.Wire;
@@ -123,6 +124,8 @@ internal sealed class OpenAiWire : IWireFormat
         return new CompletionRequest(model, stream, maxCompletion ?? maxTokens, includeUsage, WireHelpers.EstimateInputTokens(body))
         {
             Plan = ReplyScript.Decide(ConversationTails.OpenAi(body)),
+            ReasoningTokens = ReasoningModels.OpenAiSpend(model, body),
+            ReasoningSharesLimit = true,
         };
     }
 
@@ -255,10 +258,27 @@ internal sealed class OpenAiWire : IWireFormat
     private static string FinishReason(SimulatedReply reply) =>
         reply.ToolCall is not null ? "tool_calls" : reply.HitMaxTokens ? "length" : "stop";
 
-    private static JsonObject Usage(SimulatedReply reply) => new()
+    private static JsonObject Usage(SimulatedReply reply)
     {
-        ["prompt_tokens"] = reply.InputTokens,
-        ["completion_tokens"] = reply.OutputTokens,
-        ["total_tokens"] = reply.InputTokens + reply.OutputTokens,
-    };
+        // Reasoning tokens are part of completion_tokens (billed as output) and broken out in the details.
+        var completion = reply.OutputTokens + (reply.ReasoningTokens ?? 0);
+        var usage = new JsonObject
+        {
+            ["prompt_tokens"] = reply.InputTokens,
+            ["completion_tokens"] = completion,
+            ["total_tokens"] = reply.InputTokens + completion,
+        };
+        if (reply.ReasoningTokens is { } reasoning)
+        {
+            usage["completion_tokens_details"] = new JsonObject
+            {
+                ["reasoning_tokens"] = reasoning,
+                ["audio_tokens"] = 0,
+                ["accepted_prediction_tokens"] = 0,
+                ["rejected_prediction_tokens"] = 0,
+            };
+        }
+
+        return usage;
+    }
 }

@@ -30,6 +30,12 @@ internal sealed record CompletionRequest(string Model, bool Stream, int? MaxToke
 
     /// What to answer: pong, a scripted tool call, or the echo of a tool result (see ReplyScript).
     public ReplyPlan Plan { get; init; } = ReplyPlan.Pong;
+
+    /// Hidden reasoning the model spends before answering (ReasoningModels); null for a model that does not reason.
+    public int? ReasoningTokens { get; init; }
+
+    /// The reasoning comes out of MaxTokens (OpenAI's max_completion_tokens), so too small a limit leaves an empty answer.
+    public bool ReasoningSharesLimit { get; init; }
 }
 
 /// A scripted tool call in the reply; the arguments stream in two pieces so clients must join them.
@@ -42,6 +48,9 @@ internal sealed record SimulatedToolCall(string Id, string Name, string Argument
 internal sealed record SimulatedReply(string Id, string Model, IReadOnlyList<string> Pieces, bool HitMaxTokens, int InputTokens, DateTimeOffset Created)
 {
     public SimulatedToolCall? ToolCall { get; init; }
+
+    /// Hidden reasoning tokens billed as output on top of the answer; null for a model that does not reason.
+    public int? ReasoningTokens { get; init; }
 
     public string Text => string.Concat(Pieces);
 
@@ -60,8 +69,24 @@ internal sealed record SimulatedReply(string Id, string Model, IReadOnlyList<str
         // Two pieces so streams carry more than one delta, which is what real clients must handle. Honour max_tokens
         // loosely: one piece is one token, and at least one token always comes back.
         var pieces = ReplyScript.Halves(((ReplyPlan.Text)request.Plan).Value);
-        var count = request.MaxTokens is { } max ? Math.Clamp(max, 1, pieces.Count) : pieces.Count;
-        return new SimulatedReply(id, request.Model, pieces.Take(count).ToList(), count < pieces.Count, request.InputTokens, created);
+        var limit = request.MaxTokens;
+        if (request is { ReasoningTokens: { } reasoning, ReasoningSharesLimit: true } && limit is { } ceiling)
+        {
+            if (reasoning >= ceiling)
+            {
+                // The trap of a one-token health check on a reasoning model: the limit is spent thinking, the answer
+                // is empty and finish_reason says length.
+                return new SimulatedReply(id, request.Model, [], true, request.InputTokens, created) { ReasoningTokens = ceiling };
+            }
+
+            limit = ceiling - reasoning;
+        }
+
+        var count = limit is { } max ? Math.Clamp(max, 1, pieces.Count) : pieces.Count;
+        return new SimulatedReply(id, request.Model, pieces.Take(count).ToList(), count < pieces.Count, request.InputTokens, created)
+        {
+            ReasoningTokens = request.ReasoningTokens,
+        };
     }
 }
 
