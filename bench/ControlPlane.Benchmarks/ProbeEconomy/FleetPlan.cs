@@ -23,7 +23,7 @@ internal enum OutageKind
 
 /// <summary>One target of the simulated catalog.</summary>
 /// <param name="TrafficPerSecond">Gateway requests per second while the table routes to it fully; 0: no traffic.</param>
-internal sealed record FleetTarget(int Index, TargetId Id, ModelFamily Family, double TrafficPerSecond)
+internal sealed record FleetTarget(int Index, TargetId Id, string ProviderId, ModelFamily Family, double TrafficPerSecond)
 {
     public bool HasTraffic => TrafficPerSecond > 0;
 }
@@ -80,7 +80,8 @@ internal sealed record FleetPlan(IReadOnlyList<FleetTarget> Targets, IReadOnlyLi
 
             var n = perFamily[family.Model] = perFamily.GetValueOrDefault(family.Model) + 1;
             // Several deployments of one model (regions, keys), as real catalogs have.
-            targets.Add(new FleetTarget(i, TargetId.For($"{family.Provider}-{(n % 3) + 1}", $"{family.Model}#{n}"), family, 0));
+            var provider = $"{family.Provider}-{(n % 3) + 1}";
+            targets.Add(new FleetTarget(i, TargetId.For(provider, $"{family.Model}#{n}"), provider, family, 0));
         }
 
         var withTraffic = targets.Select(t => t.Index).OrderBy(_ => random.Next()).Take((int)Math.Round(targetCount * trafficShare)).ToHashSet();

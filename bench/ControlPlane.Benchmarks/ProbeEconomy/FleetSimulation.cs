@@ -12,6 +12,11 @@ internal sealed record SimulationOptions(TimeSpan Duration, TimeSpan Interval, d
 /// <summary>When the breaker opened for one outage; null: never while it lasted (missed).</summary>
 internal sealed record Detection(Outage Outage, bool Traffic, TimeSpan? After);
 
+/// <summary>Probes each provider actually sent per minute (under a budget, to hold against it).</summary>
+/// <param name="BusiestMean">The busiest provider's probes per minute averaged over the run.</param>
+/// <param name="BusiestMinute">The most probes one provider sent in one clock minute (after the first).</param>
+internal sealed record ProviderRates(double BusiestMean, int BusiestMinute);
+
 internal sealed record StrategyResult(
     ProbeStrategy Strategy,
     TimeSpan Duration,
@@ -24,7 +29,8 @@ internal sealed record StrategyResult(
     IReadOnlyList<Detection> Detections,
     int OpensOutsideOutages,
     long Requests,
-    long Evaluations)
+    long Evaluations,
+    ProviderRates? Rates)
 {
     public long Tokens => InputTokens + OutputTokens + ReasoningTokens;
 
@@ -72,6 +78,8 @@ internal sealed class FleetSimulation
     private readonly TargetRun[] _runs;
     private readonly PriorityQueue<SimEvent, (long Ticks, long Sequence)> _events = new();
     private readonly Dictionary<int, TimeSpan?> _detected = [];
+    private readonly Dictionary<string, TargetRun[]> _byProvider;
+    private readonly Dictionary<(string Provider, int Minute), int> _firesPerMinute = [];
     private long _sequence;
     private long _inferenceProbes, _modelsProbes, _inputTokens, _outputTokens, _reasoningTokens, _requests, _evaluations;
     private decimal _cost;
@@ -95,6 +103,7 @@ internal sealed class FleetSimulation
                 // where their decisions make them differ.
                 new Random(StreamSeed(options.Seed, t.Index, 1)), new Random(StreamSeed(options.Seed, t.Index, 2))))
             .ToArray();
+        _byProvider = _runs.GroupBy(r => r.Target.ProviderId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }
 
     public StrategyResult Run()
@@ -132,7 +141,7 @@ internal sealed class FleetSimulation
             .Select(o => new Detection(o, _plan.Targets[o.Target].HasTraffic, _detected.GetValueOrDefault(o.Number)))
             .ToList();
         return new StrategyResult(_strategy, _options.Duration, _inferenceProbes, _modelsProbes, _inputTokens, _outputTokens,
-            _reasoningTokens, _cost, detections, _falseOpens, _requests, _evaluations);
+            _reasoningTokens, _cost, detections, _falseOpens, _requests, _evaluations, Rates());
     }
 
     // ---- probes -----------------------------------------------------------------------------------------------------
@@ -146,6 +155,8 @@ internal sealed class FleetSimulation
 
         Schedule(now + run.Interval, new SimEvent(EventKind.ProbeFire, run.Target.Index, generation, null));
         var mode = run.Mode;
+        var minute = (int)now.TotalMinutes;
+        _firesPerMinute[(run.Target.ProviderId, minute)] = _firesPerMinute.GetValueOrDefault((run.Target.ProviderId, minute)) + 1;
         if (mode == ProbeMode.Inference)
         {
             _inferenceProbes++;
@@ -301,17 +312,48 @@ internal sealed class FleetSimulation
 
         var decision = ProbeCadence.Decide(run.State, _probe, _cadence, run.PassiveCount(now, _cadence.EffectiveCoverageHorizon));
         run.Mode = decision.Mode;
-        if (decision.Interval == run.Interval)
+        if (_strategy.BudgetPerMinute is not { } budget)
+        {
+            Reschedule(run, decision.Interval, now);
+            return;
+        }
+
+        // The leader shares the provider's budget out again whenever one of its targets' demand may have changed.
+        run.Demand = new ProbeDemand(run.Target.Id, decision.Interval, decision.Urgent);
+        var provider = _byProvider[run.Target.ProviderId];
+        var allocation = ProbeBudget.Allocate(budget, provider.Select(r => r.Demand).ToList());
+        foreach (var member in provider)
+        {
+            Reschedule(member, allocation.Intervals[member.Target.Id], now);
+        }
+    }
+
+    /// <summary>LocalProbeScheduler.RescheduleAsync: a faster interval probes at once, a slower one waits for its grid slot.</summary>
+    private void Reschedule(TargetRun run, TimeSpan interval, TimeSpan now)
+    {
+        if (interval == run.Interval)
         {
             return;
         }
 
-        // LocalProbeScheduler.RescheduleAsync: a faster interval probes at once, a slower one waits for its grid slot.
-        var faster = decision.Interval < run.Interval;
-        run.Interval = decision.Interval;
+        var faster = interval < run.Interval;
+        run.Interval = interval;
         run.Generation++;
-        var first = faster ? now : ProbeSlots.NextSlot(run.Target.Id, decision.Interval, Epoch + now) - Epoch;
+        var first = faster ? now : ProbeSlots.NextSlot(run.Target.Id, interval, Epoch + now) - Epoch;
         Schedule(first, new SimEvent(EventKind.ProbeFire, run.Target.Index, run.Generation, null));
+    }
+
+    private ProviderRates? Rates()
+    {
+        if (_strategy.BudgetPerMinute is null)
+        {
+            return null;
+        }
+
+        var minutes = _options.Duration.TotalMinutes;
+        var busiestMean = _firesPerMinute.GroupBy(p => p.Key.Provider).Max(g => g.Sum(p => p.Value)) / minutes;
+        var busiestMinute = _firesPerMinute.Where(p => p.Key.Minute > 0 && p.Key.Minute < (int)minutes).Max(p => p.Value);
+        return new ProviderRates(busiestMean, busiestMinute);
     }
 
     private void Opened(TargetRun run, TimeSpan now)
@@ -389,6 +431,9 @@ internal sealed class FleetSimulation
         public long Generation { get; set; }
 
         public double Weight { get; set; } = 1;
+
+        /// <summary>What adaptive probing last wanted, before the provider's budget.</summary>
+        public ProbeDemand Demand { get; set; } = new(target.Id, probe.Interval, false);
 
         public double PreviousWeight { get; set; } = 1;
 

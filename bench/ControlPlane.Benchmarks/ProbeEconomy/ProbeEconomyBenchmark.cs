@@ -16,7 +16,7 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
 
     public string Description => "Probe spend (tokens, $/month) vs detection time for fixed, adaptive, traffic-suppressed and models-only probing (virtual time)";
 
-    public string Usage => "[--targets 100] [--duration 1h] [--interval 10s] [--outages 16] [--traffic-share 0.5] [--rates 1-5] [--error-rate 0.001] [--gateway-timeout 30s] [--seed 1]";
+    public string Usage => "[--targets 100] [--duration 1h] [--interval 10s] [--outages 16] [--traffic-share 0.5] [--rates 1-5] [--error-rate 0.001] [--gateway-timeout 30s] [--budget 30] [--seed 1]";
 
     public Task<int> RunAsync(BenchmarkArguments arguments)
     {
@@ -30,6 +30,9 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
         var errorRate = Fraction(arguments, "error-rate", 0.001);
         var gatewayTimeout = arguments.Duration("gateway-timeout", TimeSpan.FromSeconds(30));
         var (minRate, maxRate) = Range(arguments.String("rates", "1-5"));
+        var budget = int.TryParse(arguments.String("budget", "30"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) && b >= 0
+            ? b
+            : throw new BenchmarkSetupException("--budget must be probes per minute per provider (0: no budget row).");
 
         var plan = FleetPlan.Create(targets, trafficShare, minRate, maxRate, outageCount, duration, seed);
         var options = new SimulationOptions(duration, interval, errorRate, gatewayTimeout, seed);
@@ -38,7 +41,8 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
             $"base interval {interval.TotalSeconds:0.#} s, {duration.TotalHours:0.##} h simulated, {plan.Outages.Count} outages, sporadic error rate {Invariant(errorRate)}, seed {seed}");
 
         var started = Stopwatch.GetTimestamp();
-        var results = ProbeStrategy.All.Select(s => new FleetSimulation(plan, s, options).Run()).ToList();
+        IReadOnlyList<ProbeStrategy> strategies = budget > 0 ? [.. ProbeStrategy.All, ProbeStrategy.Budgeted(budget)] : ProbeStrategy.All;
+        var results = strategies.Select(s => new FleetSimulation(plan, s, options).Run()).ToList();
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         var naive = results[0];
@@ -48,7 +52,7 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
         Console.WriteLine(MissedList(results, plan));
         Console.WriteLine(FamilyTable(plan, interval));
         Console.WriteLine(OutageTable(plan));
-        Console.WriteLine($"({results.Sum(r => r.Evaluations):N0} breaker evaluations in {elapsed.TotalSeconds:0.0} s of wall time for all five runs)");
+        Console.WriteLine($"({results.Sum(r => r.Evaluations):N0} breaker evaluations in {elapsed.TotalSeconds:0.0} s of wall time for all {results.Count} runs)");
 
         ResultsWriter.Report(
             Name,
@@ -62,6 +66,7 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
                 ["rates"] = $"{Invariant(minRate)}-{Invariant(maxRate)}",
                 ["error-rate"] = Invariant(errorRate),
                 ["gateway-timeout"] = $"{gatewayTimeout.TotalSeconds:0.#}s",
+                ["budget"] = budget.ToString(CultureInfo.InvariantCulture),
                 ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             },
             Figures(results, naive, interval),
@@ -88,6 +93,9 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
             figures.Add(isC
                 ? new($"{key} tokens ÷ (a) tokens", Ratio(r, naive), "×", "≤ 0.1 (a tenth of fixed naive probing)", Ratio(r, naive) <= 0.1, Headline: true)
                 : new($"{key} tokens ÷ (a) tokens", Ratio(r, naive), "×"));
+            figures.Add(isC
+                ? new($"{key} spend ÷ (a) spend", CostRatio(r, naive), "×", "≤ 0.1", CostRatio(r, naive) <= 0.1)
+                : new($"{key} spend ÷ (a) spend", CostRatio(r, naive), "×"));
             figures.Add(new($"{key} detection without traffic, median", quiet.Median, "s"));
             figures.Add(isC
                 ? new($"{key} detection without traffic, max ({quiet.Detected} of {quiet.Count} detected)", quiet.Max, "s",
@@ -100,6 +108,11 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
                 : new($"{key} detection with traffic, max ({busy.Detected} of {busy.Count} detected)", busy.Max, "s"));
             figures.Add(new($"{key} outages missed", quiet.Missed + busy.Missed, $"of {quiet.Count + busy.Count}"));
             figures.Add(new($"{key} breaker opens outside any outage", r.OpensOutsideOutages, ""));
+            if (r.Rates is { } rates && r.Strategy.BudgetPerMinute is { } budget)
+            {
+                figures.Add(new($"{key} busiest provider's probes per minute, mean over the run", rates.BusiestMean, "/min", $"≤ {budget} (the budget)", rates.BusiestMean <= budget));
+                figures.Add(new($"{key} busiest provider's probes in one clock minute", rates.BusiestMinute, "/min"));
+            }
         }
 
         return figures;
@@ -130,19 +143,28 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
 
     private static double Ratio(StrategyResult r, StrategyResult naive) => naive.Tokens == 0 ? double.NaN : r.Tokens / (double)naive.Tokens;
 
+    private static double CostRatio(StrategyResult r, StrategyResult naive) => naive.Cost == 0 ? double.NaN : (double)(r.Cost / naive.Cost);
+
     // ---- tables -------------------------------------------------------------------------------------------------
 
     private static string CompareTable(List<StrategyResult> results, StrategyResult naive, TimeSpan interval)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| strategy | inference probes/h | models probes/h | tokens/h | $/month | tokens ÷ (a) | detection, no traffic: median / max | detection, traffic: median / max | missed |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| strategy | inference probes/h | models probes/h | tokens/h | $/month | tokens ÷ (a) | $ ÷ (a) | detection, no traffic: median / max | detection, traffic: median / max | missed |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var quiet = Summary(r, traffic: false);
             var busy = Summary(r, traffic: true);
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| ({r.Strategy.Key}) {r.Strategy.Label} | {r.PerHour(r.InferenceProbes):N0} | {r.PerHour(r.ModelsProbes):N0} | {r.PerHour(r.Tokens):N0} | {Dollars((double)r.Cost / r.Duration.TotalHours * 720)} | {Ratio(r, naive):0.000} | {Seconds(quiet)} | {Seconds(busy)} | {quiet.Missed + busy.Missed} of {quiet.Count + busy.Count} |");
+                $"| ({r.Strategy.Key}) {r.Strategy.Label} | {r.PerHour(r.InferenceProbes):N0} | {r.PerHour(r.ModelsProbes):N0} | {r.PerHour(r.Tokens):N0} | {Dollars((double)r.Cost / r.Duration.TotalHours * 720)} | {Ratio(r, naive):0.000} | {CostRatio(r, naive):0.000} | {Seconds(quiet)} | {Seconds(busy)} | {quiet.Missed + busy.Missed} of {quiet.Count + busy.Count} |");
+        }
+
+        foreach (var r in results.Where(r => r.Rates is not null))
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"({r.Strategy.Key}): the busiest provider sent {r.Rates!.BusiestMean:0.0} probes per minute on average (budget {r.Strategy.BudgetPerMinute}), at most {r.Rates.BusiestMinute} in one clock minute.");
         }
 
         var c = results.First(r => r.Strategy.Key == "c");
@@ -151,6 +173,7 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
         sb.AppendLine();
         sb.AppendLine("Targets from issue #16, for (c):");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- tokens ≤ 1/10 of (a): {Ratio(c, naive):0.000} of (a) — {Verdict(Ratio(c, naive) <= 0.1)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- spend ($) ≤ 1/10 of (a): {CostRatio(c, naive):0.000} of (a) — {Verdict(CostRatio(c, naive) <= 0.1)}");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"- max detection without traffic ≤ 2 probe intervals ({2 * interval.TotalSeconds:0} s): {Seconds(cQuiet)}{(cQuiet.Missed > 0 ? $", {cQuiet.Missed} missed" : "")} — {Verdict(cQuiet.Missed == 0 && cQuiet.Max <= 2 * interval.TotalSeconds)}");
         sb.AppendLine(CultureInfo.InvariantCulture,
