@@ -124,7 +124,8 @@ internal sealed class ProbeEconomyBenchmark : IBenchmark
         $"{plan.Targets.Count} targets, {plan.Targets.Count(t => t.Family.Reasoning)} of them reasoning models; {plan.Targets.Count(t => t.HasTraffic)} with gateway traffic (reported every 1 s; the rate follows the breaker's weight: none while Open/HalfOpen). {plan.Outages.Count} outages of 30 s–10 min, kinds in turn (5xx, 529, hang, inference-only 529), half on targets with traffic. Sporadic errors outside outages: {Invariant(options.ErrorRate)} of probes and requests.",
         "Tokens per successful inference probe from a table per model family and shape (naive: default reasoning effort / dynamic thinking; profiles: effort minimal/low, thinkingBudget 0/128); models probes and failed probes cost nothing. $/month = list prices (2026, illustrative) × 720 h.",
         $"Detection = outage start → breaker Open (the same evaluation's table takes the target's traffic away); missed = no Open before the outage ended (+{DetectionGraceSeconds} s). A gateway request to a hung provider is reported when the gateway gives up on it ({options.GatewayTimeout.TotalSeconds:0} s here).",
-        "Not modelled: the probe shape's effect on latency (hundreds of reasoning tokens add seconds), the 50 ms minimum evaluation gap, the cadence store round trip to other replicas, ProbeBudgetPerMinute.",
+        "Not modelled: the probe shape's effect on latency (hundreds of reasoning tokens add seconds), the 50 ms minimum evaluation gap, the cadence store round trip to other replicas (one replica probes everything), provider-wide outages, 429s.",
+        "(c+budget): the same as (c) with ProbeBudget.Allocate over each provider's demands after every evaluation, intervals applied with the scheduler's rules (a shorter one probes at once); probes per provider are counted as sent.",
     ];
 
     private static int DetectionGraceSeconds => (int)Core.Catalog.CatalogBuilder.DefaultProbe.Timeout.TotalSeconds;
