@@ -44,9 +44,13 @@ internal sealed record StrategyResult(
 /// with <see cref="BreakerSettings.Default"/>, <see cref="ProbeCadence.Decide"/>, <see cref="ProbeCadence.EffectiveTimeout"/>
 /// and <see cref="ProbeSlots.NextSlot"/> — wired the way the service wires it:
 /// <list type="bullet">
-/// <item>LocalProbeScheduler: each target fires on its own grid; an interval change reschedules it on the new grid,
-/// a shorter one probes at once and then every interval from then; probes of one target may overlap; the probe timeout
-/// is capped at the current interval.</item>
+/// <item>LocalProbeScheduler: each target fires on its own grid; a slower interval reschedules it on the new grid; a
+/// faster one, or inference returning after list-models, probes at once but never sooner than the new interval after
+/// the last probe, and then every interval from then; the runner reads the mode at each fire; probes of one target may
+/// overlap; the probe timeout is capped at the current interval.</item>
+/// <item>With a budget (ProbeCadenceController, ProbeCadences): intervals start at the catalog's within the budget, and
+/// after every evaluation the provider's budget is shared out again by <see cref="ProbeBudget.Allocate"/> over each
+/// of its targets' latest demand (interval and urgency from <see cref="ProbeCadence.Decide"/>).</item>
 /// <item>The sample is stamped with the probe's start and lands when the probe ends, which wakes the leader's evaluation
 /// (the target is evaluated at that instant; the 50 ms minimum gap between evaluations is left out).</item>
 /// <item>Gateways report each target's traffic every second (counts per outcome and the median latency); the report
@@ -108,6 +112,19 @@ internal sealed class FleetSimulation
 
     public StrategyResult Run()
     {
+        if (_strategy.BudgetPerMinute is { } budget)
+        {
+            // ProbeCadences' baseline: the catalog's intervals within the budget from the first probe on.
+            foreach (var provider in _byProvider.Values)
+            {
+                var baseline = ProbeBudget.Allocate(budget, provider.Select(r => r.Demand).ToList());
+                foreach (var run in provider)
+                {
+                    run.Interval = baseline.Intervals[run.Target.Id];
+                }
+            }
+        }
+
         foreach (var run in _runs)
         {
             Schedule(ProbeSlots.NextSlot(run.Target.Id, run.Interval, Epoch) - Epoch, new SimEvent(EventKind.ProbeFire, run.Target.Index, run.Generation, null));
@@ -155,6 +172,7 @@ internal sealed class FleetSimulation
 
         Schedule(now + run.Interval, new SimEvent(EventKind.ProbeFire, run.Target.Index, generation, null));
         var mode = run.Mode;
+        run.LastFire = now;
         var minute = (int)now.TotalMinutes;
         _firesPerMinute[(run.Target.ProviderId, minute)] = _firesPerMinute.GetValueOrDefault((run.Target.ProviderId, minute)) + 1;
         if (mode == ProbeMode.Inference)
@@ -311,35 +329,45 @@ internal sealed class FleetSimulation
         }
 
         var decision = ProbeCadence.Decide(run.State, _probe, _cadence, run.PassiveCount(now, _cadence.EffectiveCoverageHorizon));
-        run.Mode = decision.Mode;
         if (_strategy.BudgetPerMinute is not { } budget)
         {
-            Reschedule(run, decision.Interval, now);
+            Reschedule(run, decision.Interval, decision.Mode, now);
             return;
         }
 
-        // The leader shares the provider's budget out again whenever one of its targets' demand may have changed.
+        // ProbeCadenceController: the provider's budget is shared out again from every target's latest demand.
         run.Demand = new ProbeDemand(run.Target.Id, decision.Interval, decision.Urgent);
+        run.DesiredMode = decision.Mode;
         var provider = _byProvider[run.Target.ProviderId];
         var allocation = ProbeBudget.Allocate(budget, provider.Select(r => r.Demand).ToList());
         foreach (var member in provider)
         {
-            Reschedule(member, allocation.Intervals[member.Target.Id], now);
+            Reschedule(member, allocation.Intervals[member.Target.Id], member.DesiredMode, now);
         }
     }
 
-    /// <summary>LocalProbeScheduler.RescheduleAsync: a faster interval probes at once, a slower one waits for its grid slot.</summary>
-    private void Reschedule(TargetRun run, TimeSpan interval, TimeSpan now)
+    /// <summary>
+    /// LocalProbeScheduler.RescheduleAsync (main as of the probe-budget merge): the runner reads the mode at each fire;
+    /// a slower interval starts at its next grid slot; a faster one, or inference returning after list-models, probes
+    /// at once but never sooner than the new interval after the last probe (the budget counts every probe).
+    /// </summary>
+    private void Reschedule(TargetRun run, TimeSpan interval, ProbeMode mode, TimeSpan now)
     {
-        if (interval == run.Interval)
+        var inferenceReturns = run.Mode == ProbeMode.Models && mode == ProbeMode.Inference;
+        run.Mode = mode;
+        if (interval == run.Interval && !inferenceReturns)
         {
             return;
         }
 
-        var faster = interval < run.Interval;
+        var first = ProbeSlots.NextSlot(run.Target.Id, interval, Epoch + now) - Epoch;
+        if (interval < run.Interval || inferenceReturns)
+        {
+            first = run.LastFire is { } fired && fired + interval > now ? fired + interval : now;
+        }
+
         run.Interval = interval;
         run.Generation++;
-        var first = faster ? now : ProbeSlots.NextSlot(run.Target.Id, interval, Epoch + now) - Epoch;
         Schedule(first, new SimEvent(EventKind.ProbeFire, run.Target.Index, run.Generation, null));
     }
 
@@ -434,6 +462,11 @@ internal sealed class FleetSimulation
 
         /// <summary>What adaptive probing last wanted, before the provider's budget.</summary>
         public ProbeDemand Demand { get; set; } = new(target.Id, probe.Interval, false);
+
+        public ProbeMode DesiredMode { get; set; } = probe.Mode;
+
+        /// <summary>When the trigger last fired (Quartz's PreviousFireTimeUtc).</summary>
+        public TimeSpan? LastFire { get; set; }
 
         public double PreviousWeight { get; set; } = 1;
 
