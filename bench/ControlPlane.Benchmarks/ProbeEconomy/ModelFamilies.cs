@@ -55,7 +55,7 @@ internal static class ModelFamilies
     /// <summary>
     /// A catalog mix like a real one: 40 % reasoning models, the rest non-reasoning, one local model. Reasoning
     /// spend per probe uses the numbers the probe profiles and the simulator use (OpenAI reasoning effort minimal 0 /
-    /// low 64 / medium 256, the default / high 1024 tokens; Gemini 2.5 dynamic thinking about 300, a budget of 128 on
+    /// low 64 / medium 256, the default / high 1024 tokens; Gemini 2.5 dynamic thinking 320, a budget of 128 on
     /// 2.5 Pro, which cannot turn thinking off, and 0 on Flash). o4-mini has no "minimal" effort, so its profile is
     /// "low". Anthropic models think only when asked, so both shapes spend nothing on thinking.
     /// Prices are list prices as of 2026, USD per million tokens, standard tier, and only illustrative: discounts,
@@ -65,8 +65,8 @@ internal static class ModelFamilies
     [
         new("gpt-5-mini", "openai", 0.10, 10, 2, 256, 0, "effort medium (default)", "effort minimal", 0.25m, 2.00m),
         new("o4-mini", "openai", 0.10, 10, 2, 256, 64, "effort medium (default)", "effort low", 1.10m, 4.40m),
-        new("gemini-2.5-pro", "gemini", 0.10, 10, 2, 300, 128, "dynamic thinking", "thinkingBudget 128", 1.25m, 10.00m),
-        new("gemini-2.5-flash", "gemini", 0.10, 10, 2, 300, 0, "dynamic thinking", "thinkingBudget 0", 0.30m, 2.50m),
+        new("gemini-2.5-pro", "gemini", 0.10, 10, 2, 320, 128, "dynamic thinking", "thinkingBudget 128", 1.25m, 10.00m),
+        new("gemini-2.5-flash", "gemini", 0.10, 10, 2, 320, 0, "dynamic thinking", "thinkingBudget 0", 0.30m, 2.50m),
         new("claude-sonnet-4-5", "anthropic", 0.15, 12, 1, 0, 0, "no thinking", "no thinking", 3.00m, 15.00m),
         new("claude-haiku-4-5", "anthropic", 0.15, 12, 1, 0, 0, "no thinking", "no thinking", 1.00m, 5.00m),
         new("gpt-4.1-mini", "openai", 0.12, 10, 1, 0, 0, "—", "—", 0.40m, 1.60m),
