@@ -46,6 +46,8 @@ bench() {
 
 # Cheap and CPU-bound first, repeated to show the machine's noise.
 for _ in 1 2 3; do bench evaluation --iterations 100 --warmup 10; done
+# Virtual time and seeded: the same figures every run, so once is enough.
+bench probe-economy
 for _ in 1 2 3; do bench ingest --samples 300000 --batches 1000,5000; done
 bench propagation --subscribers 10,100,1000 --changes 20 --sdk 10
 bench gateway --rates 200,1000 --seconds 10 --outage-rate 200 --outage-seconds 15

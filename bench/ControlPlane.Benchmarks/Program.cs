@@ -1,5 +1,6 @@
 using ControlPlane.Benchmarks.Evaluation;
 using ControlPlane.Benchmarks.Ingest;
+using ControlPlane.Benchmarks.ProbeEconomy;
 using ControlPlane.Benchmarks.ProbeThroughput;
 using ControlPlane.Benchmarks.Propagation;
 using ControlPlane.Benchmarks.Shared;
@@ -8,7 +9,7 @@ using ControlPlane.Benchmarks.Summary;
 // A small dispatcher: `dotnet run -c Release --project bench/ControlPlane.Benchmarks -- <benchmark> [options]`.
 // Each benchmark lives in its own folder and reports through ResultsWriter (Markdown table + bench/results/<name>.json).
 // `bash scripts/bench.sh all` runs them all and then `summary` (bench/results/latest.md, latest.json, README section).
-IBenchmark[] benchmarks = [new ProbeThroughputBenchmark(), new IngestBenchmark(), new PropagationBenchmark()];
+IBenchmark[] benchmarks = [new ProbeThroughputBenchmark(), new IngestBenchmark(), new PropagationBenchmark(), new ProbeEconomyBenchmark()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
