@@ -11,7 +11,10 @@ namespace ControlPlane.Core.Breakers;
 /// probes) and on closing (the outage that tripped the breaker must not trip it again).
 /// </param>
 /// <param name="ClosedSince">When the breaker last came back from Open/HalfOpen (or started): base of trip-count decay.</param>
-/// <param name="Suspect">Closed or Degraded with counted failures in the current evidence: probe faster to confirm or clear.</param>
+/// <param name="Suspect">
+/// Closed or Degraded with a trailing failure, or with failures in a window too thin to judge the ratio: probe faster to
+/// confirm or clear.
+/// </param>
 public sealed record BreakerState(
     CircuitState State,
     DateTimeOffset Since,

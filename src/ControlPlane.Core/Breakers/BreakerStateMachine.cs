@@ -171,7 +171,9 @@ public static class BreakerStateMachine
             return Trip(state, settings, now, RatioReason(ratio, evaluated, settings, stats, failures));
         }
 
-        state = state with { Suspect = streak > 0 || stats.FailureCount(failures) > 0 };
+        // Failures in the window call for faster probing only while there are too few observations to judge the
+        // ratio; under traffic the window already holds plenty, and a lone error must not buy a minute of fast probes.
+        state = state with { Suspect = streak > 0 || (stats.FailureCount(failures) > 0 && evaluated < settings.MinimumSamples) };
         return LatencyStep(state, stats, settings, objective, now);
     }
 

@@ -2,7 +2,7 @@ using ControlPlane.Core.Catalog;
 
 namespace ControlPlane.Core.Breakers;
 
-/// <param name="FastDivisor">While Open, HalfOpen or suspect, probe this many times as often…</param>
+/// <param name="FastDivisor">While HalfOpen or suspect, probe this many times as often…</param>
 /// <param name="FastMinimum">…but never more often than this.</param>
 /// <param name="CoveredMultiplier">When passive traffic already covers the target, probe this many times less often.</param>
 /// <param name="CoveredMinimumObservations">
@@ -13,13 +13,18 @@ namespace ControlPlane.Core.Breakers;
 /// the model answers, the probe need only say the provider is there. Off: covered targets get slower inference probes.
 /// </param>
 /// <param name="CoverageHorizon">How far back coverage looks; short, so probing returns soon after traffic thins.</param>
+/// <param name="CoveredExitObservations">
+/// A covered target stays covered until its requests over the horizon fall below this (hysteresis: traffic hovering
+/// at the threshold must not flip inference probing on and off).
+/// </param>
 public sealed record ProbeCadenceSettings(
     double FastDivisor = 4,
     TimeSpan? FastMinimum = null,
     double CoveredMultiplier = 3,
     int CoveredMinimumObservations = 10,
     bool SuppressWhenCovered = true,
-    TimeSpan? CoverageHorizon = null)
+    TimeSpan? CoverageHorizon = null,
+    int CoveredExitObservations = 5)
 {
     public static ProbeCadenceSettings Default { get; } = new();
 
@@ -29,7 +34,7 @@ public sealed record ProbeCadenceSettings(
 }
 
 /// <summary>How a target is to be probed now.</summary>
-/// <param name="Urgent">Suspect, Open or HalfOpen: the answer matters now (served first under a probe budget).</param>
+/// <param name="Urgent">Suspect or HalfOpen: the answer matters now (served first under a probe budget).</param>
 /// <param name="Suppressed">Gateway traffic covers the target: inference probes give way to a liveness probe.</param>
 public readonly record struct ProbeCadenceDecision(TimeSpan Interval, ProbeMode Mode, bool Urgent = false, bool Suppressed = false);
 
@@ -44,8 +49,9 @@ public static class ProbeCadence
         Decide(state, probe, settings, passiveObservations).Interval;
 
     /// <param name="passiveObservations">Gateway requests reported for the target over the coverage horizon.</param>
+    /// <param name="wasCovered">The target was covered at the last decision (the lower exit threshold applies).</param>
     public static ProbeCadenceDecision Decide(
-        BreakerState state, ProbeSettings probe, ProbeCadenceSettings? settings = null, int passiveObservations = 0)
+        BreakerState state, ProbeSettings probe, ProbeCadenceSettings? settings = null, int passiveObservations = 0, bool wasCovered = false)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(probe);
@@ -54,13 +60,16 @@ public static class ProbeCadence
 
         if (IsUrgent(state))
         {
-            // No traffic reaches an Open target, and a suspect or trial target needs the real request answered.
+            // No traffic reaches a trial target, and a suspect one needs the real request answered.
             var fast = interval / Math.Max(1, settings.FastDivisor);
             var floor = settings.EffectiveFastMinimum;
             return new(fast < floor ? (floor < interval ? floor : interval) : fast, probe.Mode, Urgent: true);
         }
 
-        if (passiveObservations < settings.CoveredMinimumObservations)
+        // An Open target is probed at its catalog interval: nothing it answers before the break ends can change its
+        // state (the trial judges only its own probes), and the evaluation that ends the break makes it urgent at once.
+        var threshold = wasCovered ? Math.Min(settings.CoveredExitObservations, settings.CoveredMinimumObservations) : settings.CoveredMinimumObservations;
+        if (state.State == CircuitState.Open || passiveObservations < threshold)
         {
             return new(interval, probe.Mode);
         }
@@ -71,11 +80,11 @@ public static class ProbeCadence
             : new(covered, probe.Mode);
     }
 
-    /// <summary>Suspect, Open or HalfOpen: a failure to confirm, a break to end or a trial to finish.</summary>
+    /// <summary>HalfOpen or suspect: a trial to finish or a failure to confirm. Served first under a probe budget.</summary>
     public static bool IsUrgent(BreakerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.State is CircuitState.Open or CircuitState.HalfOpen || state.Suspect;
+        return state.State == CircuitState.HalfOpen || state.State != CircuitState.Open && state.Suspect;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using ControlPlane.Core.Catalog;
 namespace ControlPlane.Core.Probing;
 
 /// <summary>What adaptive probing would like for one target before a provider's budget is applied.</summary>
-/// <param name="Urgent">Suspect, Open or HalfOpen: served first when the budget binds.</param>
+/// <param name="Urgent">Suspect or HalfOpen: served first when the budget binds.</param>
 public readonly record struct ProbeDemand(TargetId Target, TimeSpan Interval, bool Urgent);
 
 /// <summary>The intervals a provider's targets get under its budget.</summary>
@@ -17,7 +17,7 @@ public sealed record ProbeAllocation(
 /// <summary>
 /// A provider's probe budget (probes per minute over all its targets, fleet-wide) turned into intervals. Each target is
 /// probed by exactly one replica, so intervals whose rates add up to the budget keep the whole fleet within it.
-/// When the demand exceeds the budget, suspect, Open and HalfOpen targets are served first, from up to
+/// When the demand exceeds the budget, suspect and HalfOpen targets are served first, from up to
 /// <see cref="UrgentShare"/> of the budget (the rest must keep every other target probed, however slowly); the
 /// remainder is shared max-min fairly among the other targets: slow targets keep their interval, and the fastest are
 /// stretched to one common interval.

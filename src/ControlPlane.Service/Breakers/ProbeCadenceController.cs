@@ -39,7 +39,7 @@ internal sealed partial class ProbeCadenceController(
         {
             var state = states.TryGetValue(target.Id, out var s) ? s : BreakerState.Initial(now);
             var decision = adaptive
-                ? ProbeCadence.Decide(state, target.Probe, Settings, passive.RecentCount(target.Id, now, Settings.EffectiveCoverageHorizon))
+                ? ProbeCadence.Decide(state, target.Probe, Settings, passive.RecentCount(target.Id, now, Settings.EffectiveCoverageHorizon), cadences.Current(target).Suppressed)
                 : new ProbeCadenceDecision(target.Probe.Interval, target.Probe.Mode, Urgent: ProbeCadence.IsUrgent(state));
             decisions[target.Id] = decision;
             if (catalog.Providers[target.ProviderId].ProbeBudgetPerMinute is not null)

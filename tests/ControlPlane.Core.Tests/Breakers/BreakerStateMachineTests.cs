@@ -110,6 +110,25 @@ public sealed class BreakerStateMachineTests
     }
 
     [Fact]
+    public void LoneFailure_InAWellSampledWindow_IsNotSuspectOnceASuccessFollows()
+    {
+        var b = new BreakerHarness();
+        for (var i = 0; i < 12; i++)
+        {
+            b.Probe(ProbeOutcome.Success);
+            b.Advance(1);
+        }
+
+        b.Probe(ProbeOutcome.ServerError);
+        Assert.True(b.State.Suspect);
+        b.Advance(1);
+        b.Probe(ProbeOutcome.Success);
+
+        Assert.Equal(CircuitState.Closed, b.Circuit);
+        Assert.False(b.State.Suspect);
+    }
+
+    [Fact]
     public void SlowDegradation_DegradesThenRecoversWithHysteresisAndNeverOpens()
     {
         var b = new BreakerHarness(objective: TimeSpan.FromSeconds(5));

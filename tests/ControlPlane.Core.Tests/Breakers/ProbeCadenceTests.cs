@@ -11,11 +11,18 @@ public sealed class ProbeCadenceTests
     public void Closed_ProbesAtTheConfiguredInterval() =>
         Assert.Equal(TimeSpan.FromSeconds(10), ProbeCadence.IntervalFor(Closed, Probe()));
 
-    [Theory]
-    [InlineData(CircuitState.Open)]
-    [InlineData(CircuitState.HalfOpen)]
-    public void OpenOrHalfOpen_ProbesFourTimesAsOften(CircuitState state) =>
-        Assert.Equal(TimeSpan.FromSeconds(2.5), ProbeCadence.IntervalFor(Closed with { State = state }, Probe()));
+    [Fact]
+    public void HalfOpen_ProbesFourTimesAsOften() =>
+        Assert.Equal(TimeSpan.FromSeconds(2.5), ProbeCadence.IntervalFor(Closed with { State = CircuitState.HalfOpen }, Probe()));
+
+    [Fact]
+    public void Open_ProbesAtTheCatalogIntervalUntilTheBreakEnds()
+    {
+        var open = ProbeCadence.Decide(Closed with { State = CircuitState.Open, Suspect = true }, Probe());
+
+        Assert.Equal(TimeSpan.FromSeconds(10), open.Interval);
+        Assert.False(open.Urgent);
+    }
 
     [Fact]
     public void Suspect_ProbesFasterToConfirmTheFailure() =>
@@ -24,7 +31,7 @@ public sealed class ProbeCadenceTests
     [Fact]
     public void FastProbing_NeverGoesBelowTheMinimum()
     {
-        var open = Closed with { State = CircuitState.Open };
+        var open = Closed with { State = CircuitState.HalfOpen };
 
         Assert.Equal(TimeSpan.FromSeconds(1), ProbeCadence.IntervalFor(open, Probe(TimeSpan.FromSeconds(2))));
         Assert.Equal(TimeSpan.FromMilliseconds(500), ProbeCadence.IntervalFor(open, Probe(TimeSpan.FromMilliseconds(500))));
@@ -40,10 +47,10 @@ public sealed class ProbeCadenceTests
     }
 
     [Fact]
-    public void OpenTarget_ProbesFastEvenWhenTrafficCoversIt() =>
+    public void SuspectTarget_ProbesFastEvenWhenTrafficCoversIt() =>
         Assert.Equal(
             TimeSpan.FromSeconds(2.5),
-            ProbeCadence.IntervalFor(Closed with { State = CircuitState.Open }, Probe(), passiveObservations: 100));
+            ProbeCadence.IntervalFor(Closed with { Suspect = true }, Probe(), passiveObservations: 100));
 }
 
 public sealed class ProbeCadenceDecideTests
@@ -81,9 +88,9 @@ public sealed class ProbeCadenceDecideTests
     }
 
     [Theory]
-    [InlineData(CircuitState.Open, false)]
     [InlineData(CircuitState.HalfOpen, false)]
     [InlineData(CircuitState.Closed, true)]
+    [InlineData(CircuitState.Degraded, true)]
     public void Decide_UrgentTarget_KeepsInferenceEvenUnderTraffic(CircuitState state, bool suspect)
     {
         var decision = ProbeCadence.Decide(Closed with { State = state, Suspect = suspect }, Probe(), passiveObservations: 100);
@@ -96,4 +103,17 @@ public sealed class ProbeCadenceDecideTests
 
     [Fact]
     public void Decide_HealthyUncovered_IsNotUrgent() => Assert.False(ProbeCadence.Decide(Closed, Probe()).Urgent);
+
+    [Fact]
+    public void Decide_CoveredTarget_StaysCoveredUntilTrafficFallsBelowTheExitThreshold()
+    {
+        // 7 requests over the horizon: not enough to become covered (10), enough to stay covered (5).
+        Assert.False(ProbeCadence.Decide(Closed, Probe(), passiveObservations: 7).Suppressed);
+        Assert.True(ProbeCadence.Decide(Closed, Probe(), passiveObservations: 7, wasCovered: true).Suppressed);
+        Assert.False(ProbeCadence.Decide(Closed, Probe(), passiveObservations: 4, wasCovered: true).Suppressed);
+    }
+
+    [Fact]
+    public void Decide_OpenTargetUnderTraffic_IsNotSuppressed() =>
+        Assert.False(ProbeCadence.Decide(Closed with { State = CircuitState.Open }, Probe(), passiveObservations: 50, wasCovered: true).Suppressed);
 }

@@ -130,13 +130,15 @@ internal sealed partial class LocalProbeScheduler(
                 return;
             }
 
+            // Never sooner than one new interval after the last probe, whichever way the interval moved: the probe budget
+            // counts every probe. A slower cadence also waits for its grid slot; a faster one (or inference returning)
+            // probes as soon as that allows.
             var now = time.GetUtcNow();
-            var startAt = ProbeSlots.NextSlot(target.Id, cadence.Interval, now);
-            if (cadence.Interval < previous.Interval || inferenceReturns)
-            {
-                var last = (await scheduler.GetTrigger(TriggerKeyFor(targetId)))?.PreviousFireTimeUtc;
-                startAt = last is { } fired && fired + cadence.Interval > now ? fired + cadence.Interval : now;
-            }
+            var last = (await scheduler.GetTrigger(TriggerKeyFor(targetId)))?.PreviousFireTimeUtc;
+            var earliest = last is { } fired && fired + cadence.Interval > now ? fired + cadence.Interval : now;
+            var startAt = cadence.Interval < previous.Interval || inferenceReturns
+                ? earliest
+                : ProbeSlots.NextSlot(target.Id, cadence.Interval, earliest);
 
             await scheduler.RescheduleJob(TriggerKeyFor(targetId), BuildTrigger(target, cadence.Interval, startAt));
             _scheduled[targetId] = cadence;
