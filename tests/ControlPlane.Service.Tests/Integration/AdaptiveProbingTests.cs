@@ -6,8 +6,9 @@ using Npgsql;
 namespace ControlPlane.Service.Tests.Integration;
 
 /// <summary>
-/// Adaptive probing across replicas: the leader decides that open targets are probed faster, and the replica that owns
-/// each target (not necessarily the leader) picks the decision up from the probe_cadence table and probes faster.
+/// Adaptive probing across replicas: the leader decides that suspect targets (failing, not yet tripped) are probed
+/// faster, and the replica that owns each target (not necessarily the leader) picks the decision up from the
+/// probe_cadence table and probes faster.
 /// </summary>
 public sealed class AdaptiveProbingTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
@@ -16,7 +17,7 @@ public sealed class AdaptiveProbingTests(PostgresDatabase database) : IClassFixt
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(4);
 
     [Fact]
-    public async Task OpenTargets_AreProbedFaster_ByWhicheverReplicaOwnsThem()
+    public async Task SuspectTargets_AreProbedFaster_ByWhicheverReplicaOwnsThem()
     {
         var models = Enumerable.Range(1, TargetCount).Select(i => $"model-{i}").ToList();
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
@@ -37,8 +38,10 @@ public sealed class AdaptiveProbingTests(PostgresDatabase database) : IClassFixt
             [ConfigFile.Variable] = config.Path,
             ["Probing__ClusterCheckinInterval"] = "00:00:01",
             ["Probing__OwnershipRefreshInterval"] = "00:00:00.500",
-            // Open long enough to measure the fast cadence.
-            ["Breakers__BaseBreakDuration"] = "00:05:00",
+            // Failing targets stay suspect (Closed, failures streaking) instead of tripping, long enough to measure the
+            // fast cadence: an Open target is probed at its catalog interval until its break ends.
+            ["Breakers__ConsecutiveFailureThreshold"] = "1000",
+            ["Breakers__MinimumSamples"] = "1000",
         });
         await using var first = await ServiceProcess.StartAsync("ControlPlane.Service", environment);
         await using var second = await ServiceProcess.StartAsync("ControlPlane.Service", environment);
@@ -54,7 +57,7 @@ public sealed class AdaptiveProbingTests(PostgresDatabase database) : IClassFixt
 
         await simulator.SetChaosAsync("flaky", new ChaosSettings { Mode = ChaosMode.ServerError });
 
-        // The leader opens every breaker and records the fast cadence (interval / 4) for every target.
+        // The leader finds every target suspect and records the fast cadence (interval / 4) for every target.
         var fast = TimeSpan.FromTicks(Interval.Ticks / 4);
         await Eventually.UntilAsync(
             async () => await CountCadenceAsync(dataSource, fast) == TargetCount,
