@@ -24,8 +24,11 @@ public static class HealthApi
         return endpoints;
     }
 
-    private static Ok<IReadOnlyList<TargetView>> ListTargets(ProviderCatalog catalog, LatestSamples latest, HealthRecorder health)
+    private static async Task<Ok<IReadOnlyList<TargetView>>> ListTargets(
+        ProviderCatalog catalog, LatestSamples latest, HealthRecorder health, ProbeSpendQueries spendQueries, TimeProvider time,
+        CancellationToken cancellationToken)
     {
+        var spend = await spendQueries.TryGetAsync(time.GetUtcNow(), cancellationToken);
         var views = catalog.Targets.Values
             .OrderBy(t => t.Id)
             .Select(t => new TargetView(
@@ -36,7 +39,10 @@ public static class HealthApi
                 t.Probe.Mode.ToString().ToLowerInvariant(),
                 t.Probe.Interval.TotalSeconds,
                 latest.For(t.Id) is { } sample ? SampleView.From(sample) : null,
-                health.WindowFor(t.Id)))
+                health.WindowFor(t.Id))
+            {
+                Spend = SpendView.For(t, spend),
+            })
             .ToList();
         return TypedResults.Ok<IReadOnlyList<TargetView>>(views);
     }
@@ -114,7 +120,11 @@ public sealed record TargetView(
     string ProbeMode,
     double ProbeIntervalSeconds,
     SampleView? LastSample,
-    WindowView? Window);
+    WindowView? Window)
+{
+    /// <summary>What the target's probes spent; null when Postgres could not be read.</summary>
+    public SpendView? Spend { get; init; }
+}
 
 public sealed record SampleView(
     string Target,
