@@ -1,3 +1,4 @@
+using System.Globalization;
 using ControlPlane.Contracts;
 using ControlPlane.Contracts.Providers;
 
@@ -270,7 +271,7 @@ public static class CatalogBuilder
             }
             else if (value < 0)
             {
-                errors.Add($"{where}: {name} must be zero or more (was {value}).");
+                errors.Add($"{where}: {name} must be zero or more (was {value.Value.ToString(CultureInfo.InvariantCulture)}).");
             }
         }
     }
