@@ -38,7 +38,9 @@ public sealed class ProbeSpendTests(PostgresDatabase database) : IClassFixture<P
         {
             Catalog = new
             {
-                Probe = new { Mode = "inference", Interval = "00:00:01", Timeout = "00:00:01", MaxTokens = 4 },
+                // Timeouts as long as the interval allows: a probe that gives up after the simulator billed its answer would
+                // (rightly) count nothing, and a loaded test machine must not make that happen.
+                Probe = new { Mode = "inference", Interval = "00:00:03", Timeout = "00:00:03", MaxTokens = 4 },
                 Providers = providers.Select(p => new
                 {
                     p.Id,
@@ -70,7 +72,7 @@ public sealed class ProbeSpendTests(PostgresDatabase database) : IClassFixture<P
         await Eventually.UntilAsync(
             async () => await CountStoredAsync(dataSource, ProbeOutcome.Success) >= providers.Count * 2
                 && (await Task.WhenAll(providers.Select(p => SuccessesOfAsync(dataSource, p.Target)))).All(n => n >= 2),
-            TimeSpan.FromSeconds(60),
+            TimeSpan.FromSeconds(90),
             "every target has at least two successful probes stored");
         foreach (var provider in providers)
         {
@@ -91,7 +93,12 @@ public sealed class ProbeSpendTests(PostgresDatabase database) : IClassFixture<P
             var cost = ProbeSpend.Cost(expected, provider.Price);
             Assert.True(billed.Input > 0 && billed.Output > 0, $"{provider.Id}: the simulator billed nothing ({billed})");
 
-            Assert.Equal(expected, await StoredTokensAsync(dataSource, provider.Target));
+            var stored = await StoredTokensAsync(dataSource, provider.Target);
+            Assert.True(
+                expected == stored,
+                $"{provider.Id}: stored {stored}, the simulator billed {expected}; its answers: "
+                + string.Join(", ", simulator.StatsOf(provider.Id).ByOutcome.Select(o => $"{o.Key}={o.Value}"))
+                + "; stored outcomes: " + string.Join(", ", await OutcomesOfAsync(dataSource, provider.Target)));
 
             Assert.Equal(
                 expected,
@@ -145,6 +152,20 @@ public sealed class ProbeSpendTests(PostgresDatabase database) : IClassFixture<P
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = target });
         command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)ProbeOutcome.Success });
         return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<IReadOnlyList<string>> OutcomesOfAsync(NpgsqlDataSource dataSource, string target)
+    {
+        await using var command = dataSource.CreateCommand("SELECT outcome, input_tokens FROM probe_samples WHERE target_id = $1 ORDER BY observed_at");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = target });
+        await using var reader = await command.ExecuteReaderAsync();
+        var outcomes = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            outcomes.Add($"{((ProbeOutcome)reader.GetInt16(0)).ToWireName()}({(reader.IsDBNull(1) ? "-" : reader.GetInt32(1))})");
+        }
+
+        return outcomes;
     }
 
     private static async Task<TokenTotals> StoredTokensAsync(NpgsqlDataSource dataSource, string target)
