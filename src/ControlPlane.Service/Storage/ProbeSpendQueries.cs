@@ -17,6 +17,12 @@ public sealed record TargetTokenSpend(TokenTotals Last24Hours, TokenTotals Last3
 /// </summary>
 public sealed class ProbeSpendQueries(NpgsqlDataSource dataSource, IOptions<StorageOptions> options, ILogger<ProbeSpendQueries> logger)
 {
+    /// <summary>How long the API's spend may be old.</summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
+
+    // Replaced whole, never mutated: concurrent readers see one snapshot or the next (two concurrent misses both query).
+    private volatile Snapshot? _cached;
+
     private const string Sql = """
         WITH spent AS (
             SELECT target_id, bucket_start AS at, input_tokens, output_tokens, reasoning_tokens
@@ -63,14 +69,22 @@ public sealed class ProbeSpendQueries(NpgsqlDataSource dataSource, IOptions<Stor
     }
 
     /// <summary>
-    /// As <see cref="GetAsync"/>, or null when Postgres cannot answer: spend is an extra on views that must keep working
-    /// during an incident, when the database may be the thing that is down.
+    /// As <see cref="GetAsync"/>, but read at most once per <see cref="CacheFor"/> (30 days of rollups are not free to
+    /// sum, and a dashboard may poll the targets view), or null when Postgres cannot answer: spend is an extra on views
+    /// that must keep working during an incident, when the database may be the thing that is down.
     /// </summary>
     public async Task<IReadOnlyDictionary<TargetId, TargetTokenSpend>?> TryGetAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        if (_cached is { } cached && now >= cached.At && now - cached.At < CacheFor)
+        {
+            return cached.Spend;
+        }
+
         try
         {
-            return await GetAsync(now, cancellationToken);
+            var spend = await GetAsync(now, cancellationToken);
+            _cached = new Snapshot(now, spend);
+            return spend;
         }
         catch (DbException ex)
         {
@@ -78,4 +92,6 @@ public sealed class ProbeSpendQueries(NpgsqlDataSource dataSource, IOptions<Stor
             return null;
         }
     }
+
+    private sealed record Snapshot(DateTimeOffset At, IReadOnlyDictionary<TargetId, TargetTokenSpend> Spend);
 }

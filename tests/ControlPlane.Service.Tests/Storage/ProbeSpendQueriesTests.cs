@@ -79,4 +79,30 @@ public sealed class ProbeSpendQueriesTests(PostgresDatabase database) : IClassFi
 
         Assert.Equal(new TokenTotals(8, 2, 0), spend[new TargetId(target)].Last24Hours);
     }
+
+    [Fact]
+    public async Task TryGet_WithinTheCacheTime_AnswersFromTheLastRead_ThenReadsAgain()
+    {
+        var target = new TargetId("spend/cached");
+        var queries = Queries();
+        await _kit.Writer().WriteAsync([Spent(target.Value, Now.AddSeconds(-10), new ProbeUsage(1, 1, 0))], CancellationToken.None);
+        var first = await queries.TryGetAsync(Now);
+
+        await _kit.Writer().WriteAsync([Spent(target.Value, Now.AddSeconds(-5), new ProbeUsage(2, 2, 0))], CancellationToken.None);
+        var cached = await queries.TryGetAsync(Now + ProbeSpendQueries.CacheFor - TimeSpan.FromSeconds(1));
+        var fresh = await queries.TryGetAsync(Now + ProbeSpendQueries.CacheFor);
+
+        Assert.Equal(new TokenTotals(1, 1, 0), first![target].Last24Hours);
+        Assert.Equal(new TokenTotals(1, 1, 0), cached![target].Last24Hours);
+        Assert.Equal(new TokenTotals(3, 3, 0), fresh![target].Last24Hours);
+    }
+
+    [Fact]
+    public async Task TryGet_PostgresUnreachable_IsNull()
+    {
+        await using var unreachable = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=2;Username=x;Database=x");
+        var queries = new ProbeSpendQueries(unreachable, Options.Create(_kit.Options), NullLogger<ProbeSpendQueries>.Instance);
+
+        Assert.Null(await queries.TryGetAsync(Now));
+    }
 }
