@@ -136,6 +136,9 @@ public sealed record SampleView(
     double? RetryAfterSeconds,
     string? Detail)
 {
+    /// <summary>The tokens the answer reported; null when it reported none.</summary>
+    public UsageView? Usage { get; init; }
+
     public static SampleView From(ProbeSample s) => new(
         s.Target.Value,
         s.Outcome.ToWireName(),
@@ -144,7 +147,10 @@ public sealed record SampleView(
         s.TimeToFirstToken?.TotalMilliseconds,
         s.HttpStatus,
         s.RetryAfter?.TotalSeconds,
-        s.Detail);
+        s.Detail)
+    {
+        Usage = s.Usage is { } usage ? new UsageView(usage.InputTokens, usage.OutputTokens, usage.ReasoningTokens) : null,
+    };
 }
 
 /// <summary>A minute rollup in the API's vocabulary: outcome wire names and milliseconds, like <see cref="SampleView"/>.</summary>

@@ -29,3 +29,6 @@ public sealed record SpendWindowView(long InputTokens, long OutputTokens, long R
         tokens.ReasoningTokens,
         price is null ? null : ProbeSpend.Cost(tokens, price));
 }
+
+/// <summary>One probe's tokens: input, output (the visible answer) and reasoning (hidden thinking billed as output).</summary>
+public sealed record UsageView(int InputTokens, int OutputTokens, int ReasoningTokens);

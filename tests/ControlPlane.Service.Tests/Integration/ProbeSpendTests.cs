@@ -108,6 +108,17 @@ public sealed class ProbeSpendTests(PostgresDatabase database) : IClassFixture<P
                     (long)metrics.Sum("controlplane_probe_tokens_total", l => l["provider"] == provider.Id && l["kind"] == "reasoning")));
             Assert.Equal((double)cost, metrics.Sum("controlplane_probe_cost_usd_total", l => l["provider"] == provider.Id), 9);
 
+            var samples = await GetJsonAsync(http, service.BaseUrl, $"api/samples?target={Uri.EscapeDataString(provider.Target)}");
+            var usages = samples.EnumerateArray().Select(x => x.GetProperty("usage")).Where(u => u.ValueKind != JsonValueKind.Null).ToList();
+            Assert.Equal(
+                expected,
+                new TokenTotals(
+                    usages.Sum(u => u.GetProperty("inputTokens").GetInt64()),
+                    usages.Sum(u => u.GetProperty("outputTokens").GetInt64()),
+                    usages.Sum(u => u.GetProperty("reasoningTokens").GetInt64())));
+
+            // The latest sample is the failure that froze the spending: it reported nothing.
+            Assert.Equal(JsonValueKind.Null, targets[provider.Target].GetProperty("lastSample").GetProperty("usage").ValueKind);
             var spend = targets[provider.Target].GetProperty("spend");
             foreach (var window in new[] { "last24Hours", "last30Days" })
             {
@@ -122,13 +133,16 @@ public sealed class ProbeSpendTests(PostgresDatabase database) : IClassFixture<P
         Assert.False(service.HasExited);
     }
 
-    private static async Task<Dictionary<string, JsonElement>> GetTargetsAsync(HttpClient http, Uri baseUrl)
+    private static async Task<Dictionary<string, JsonElement>> GetTargetsAsync(HttpClient http, Uri baseUrl) =>
+        (await GetJsonAsync(http, baseUrl, "api/targets")).EnumerateArray().ToDictionary(t => t.GetProperty("id").GetString()!);
+
+    private static async Task<JsonElement> GetJsonAsync(HttpClient http, Uri baseUrl, string relative)
     {
-        using var response = await http.GetAsync(new Uri(baseUrl, "api/targets"));
+        using var response = await http.GetAsync(new Uri(baseUrl, relative));
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET api/targets: {(int)response.StatusCode} {body}");
+        Assert.True(response.IsSuccessStatusCode, $"GET {relative}: {(int)response.StatusCode} {body}");
         using var document = JsonDocument.Parse(body);
-        return document.RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("id").GetString()!, t => t.Clone());
+        return document.RootElement.Clone();
     }
 
     private static async Task<long> CountStoredAsync(NpgsqlDataSource dataSource, ProbeOutcome outcome)
