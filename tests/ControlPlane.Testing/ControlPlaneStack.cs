@@ -43,6 +43,10 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>Fleet-wide concurrency ceilings (the catalog target's <c>MaxConcurrency</c>), by provider id.</summary>
     public IReadOnlyDictionary<string, int> MaxConcurrency { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>List prices in USD per million tokens (the catalog target's <c>Price</c>), by provider id.</summary>
+    public IReadOnlyDictionary<string, (decimal InputPerMillion, decimal OutputPerMillion)> Prices { get; init; } =
+        new Dictionary<string, (decimal InputPerMillion, decimal OutputPerMillion)>();
+
     /// <summary>The route's <c>OnContentPolicy</c> rule (null: the catalog default, return).</summary>
     public string? OnContentPolicy { get; init; }
 
@@ -301,12 +305,13 @@ public sealed class ControlPlaneStack : IAsyncDisposable
             ["Targets"] = new JsonArray(routes
                 .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider),
                     Window: r.ContextWindows.TryGetValue(t.Provider, out var w) ? w : (int?)null,
-                    Max: r.MaxConcurrency.TryGetValue(t.Provider, out var m) ? m : (int?)null)))
+                    Max: r.MaxConcurrency.TryGetValue(t.Provider, out var m) ? m : (int?)null,
+                    Price: r.Prices.TryGetValue(t.Provider, out var p) ? new JsonObject { ["InputPerMillion"] = p.InputPerMillion, ["OutputPerMillion"] = p.OutputPerMillion } : null)))
                 .DistinctBy(t => (t.Provider, t.Model))
                 .Select(t => (JsonNode)new JsonObject
                 {
                     ["Provider"] = t.Provider, ["Model"] = t.Model, ["Overlay"] = t.Overlay?.DeepClone(), ["ContextWindow"] = t.Window,
-                    ["MaxConcurrency"] = t.Max,
+                    ["MaxConcurrency"] = t.Max, ["Price"] = t.Price,
                 })
                 .ToArray()),
             ["Routes"] = new JsonArray(routes.Select(r => (JsonNode)new JsonObject

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ControlPlane.Contracts;
 using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Probing;
@@ -233,17 +234,47 @@ public static class CatalogBuilder
                 ok = false;
             }
 
+            var price = PriceOf(t.Price, $"{where}: Price", errors);
+            ok &= t.Price is null || price is not null;
+
             if (ok && probe is not null)
             {
                 result[id] = new TargetDefinition(id, t.Provider!, t.Model!, probe, OverlayBuilder.Compile(t.Overlay))
                 {
                     ContextWindow = t.ContextWindow,
                     MaxConcurrency = t.MaxConcurrency,
+                    Price = price,
                 };
             }
         }
 
         return result;
+    }
+
+    /// <summary>The target's price, or null with every problem listed (a half-given price would silently cost output at 0).</summary>
+    private static TokenPrice? PriceOf(PriceOptions? price, string where, List<string> errors)
+    {
+        if (price is null)
+        {
+            return null;
+        }
+
+        var before = errors.Count;
+        Check(price.InputPerMillion, nameof(PriceOptions.InputPerMillion));
+        Check(price.OutputPerMillion, nameof(PriceOptions.OutputPerMillion));
+        return errors.Count == before ? new TokenPrice(price.InputPerMillion!.Value, price.OutputPerMillion!.Value) : null;
+
+        void Check(decimal? value, string name)
+        {
+            if (value is null)
+            {
+                errors.Add($"{where}: {name} is required when Price is given (USD per million tokens).");
+            }
+            else if (value < 0)
+            {
+                errors.Add($"{where}: {name} must be zero or more (was {value.Value.ToString(CultureInfo.InvariantCulture)}).");
+            }
+        }
     }
 
     private static ProbeSettings? MergeProbe(ProbeOptions? defaults, ProbeOptions? provider, ProbeOptions? target, string where, List<string> errors)

@@ -59,7 +59,13 @@ public sealed record TargetDefinition(TargetId Id, string ProviderId, string Mod
 
     /// <summary>Fleet-wide ceiling on requests in flight to the target, shared by the reporting gateways; null: none.</summary>
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>The target's list price, what probe spend is costed at; null: tokens are counted but not costed.</summary>
+    public TokenPrice? Price { get; init; }
 }
+
+/// <summary>A model's list price in USD per million tokens; reasoning tokens are billed as output.</summary>
+public sealed record TokenPrice(decimal InputPerMillion, decimal OutputPerMillion);
 
 /// <param name="Overlay">The effective overlay in this route: the target's with the entry's laid over it; null when none.</param>
 public sealed record WeightedTarget(TargetId Target, int Weight, TargetOverlay? Overlay = null);

@@ -67,6 +67,17 @@ public sealed class TargetOptions
     /// equal share (the table says how many gateways report traffic). Absent: only each gateway's own ceiling.
     /// </summary>
     public int? MaxConcurrency { get; set; }
+
+    /// <summary>The model's list price, to cost what probes spend (USD per million tokens); absent: tokens are only counted.</summary>
+    public PriceOptions? Price { get; set; }
+}
+
+/// <summary>USD per million tokens; both are required when a price is given. Reasoning tokens are billed as output.</summary>
+public sealed class PriceOptions
+{
+    public decimal? InputPerMillion { get; set; }
+
+    public decimal? OutputPerMillion { get; set; }
 }
 
 public sealed class ProbeOptions

@@ -25,8 +25,11 @@ public static class HealthApi
         return endpoints;
     }
 
-    private static Ok<IReadOnlyList<TargetView>> ListTargets(ProviderCatalog catalog, LatestSamples latest, HealthRecorder health, ProbeCadences cadences)
+    private static async Task<Ok<IReadOnlyList<TargetView>>> ListTargets(
+        ProviderCatalog catalog, LatestSamples latest, HealthRecorder health, ProbeCadences cadences, ProbeSpendQueries spendQueries,
+        TimeProvider time, CancellationToken cancellationToken)
     {
+        var spend = await spendQueries.TryGetAsync(time.GetUtcNow(), cancellationToken);
         var views = catalog.Targets.Values
             .OrderBy(t => t.Id)
             .Select(t => new TargetView(
@@ -38,7 +41,10 @@ public static class HealthApi
                 t.Probe.Interval.TotalSeconds,
                 latest.For(t.Id) is { } sample ? SampleView.From(sample) : null,
                 health.WindowFor(t.Id),
-                ProbeCadenceView.From(cadences.Current(t))))
+                ProbeCadenceView.From(cadences.Current(t)))
+            {
+                Spend = SpendView.For(t, spend),
+            })
             .ToList();
         return TypedResults.Ok<IReadOnlyList<TargetView>>(views);
     }
@@ -117,7 +123,11 @@ public sealed record TargetView(
     double ProbeIntervalSeconds,
     SampleView? LastSample,
     WindowView? Window,
-    ProbeCadenceView? Cadence = null);
+    ProbeCadenceView? Cadence = null)
+{
+    /// <summary>What the target's probes spent; null when Postgres could not be read.</summary>
+    public SpendView? Spend { get; init; }
+}
 
 /// <summary>How the target is probed now (ProbeMode and ProbeIntervalSeconds are the catalog's).</summary>
 /// <param name="DesiredIntervalSeconds">What adaptive probing asked for, before the provider's probe budget.</param>
@@ -140,6 +150,9 @@ public sealed record SampleView(
     string? Detail,
     string Mode = "inference")
 {
+    /// <summary>The tokens the answer reported; null when it reported none.</summary>
+    public UsageView? Usage { get; init; }
+
     public static SampleView From(ProbeSample s) => new(
         s.Target.Value,
         s.Outcome.ToWireName(),
@@ -149,7 +162,10 @@ public sealed record SampleView(
         s.HttpStatus,
         s.RetryAfter?.TotalSeconds,
         s.Detail,
-        s.Mode.ToString().ToLowerInvariant());
+        s.Mode.ToString().ToLowerInvariant())
+    {
+        Usage = s.Usage is { } usage ? new UsageView(usage.InputTokens, usage.OutputTokens, usage.ReasoningTokens) : null,
+    };
 }
 
 /// <summary>A minute rollup in the API's vocabulary: outcome wire names and milliseconds, like <see cref="SampleView"/>.</summary>

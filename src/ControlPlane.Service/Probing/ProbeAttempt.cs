@@ -37,6 +37,9 @@ internal sealed class ProbeAttempt(long startedAt)
 
     public string? ExceptionType { get; private set; }
 
+    /// <summary>The tokens the answer reported so far (a broken stream keeps what it said before it broke).</summary>
+    public ProbeUsage? Usage { get; set; }
+
     public void OnResponse(HttpResponseMessage response, DateTimeOffset now)
     {
         HttpStatus = (int)response.StatusCode;

@@ -4,6 +4,7 @@ using ControlPlane.Contracts.Providers;
 using ControlPlane.Core.Catalog;
 using ControlPlane.Core.Probing;
 using ControlPlane.Service.Probing.Clients;
+using ControlPlane.Service.Probing.Usage;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -79,9 +80,11 @@ public sealed class ProbeExecutor : IProbeExecutor
             attempt.HttpStatus,
             attempt.RetryAfter,
             classification.Detail,
-            target.Probe.Mode);
+            target.Probe.Mode,
+            attempt.Usage);
 
         ProbeMetrics.Record(sample);
+        ProbeSpendMetrics.Record(sample, target.Price);
         LogSample(sample, provider);
         return sample;
     }
@@ -110,6 +113,10 @@ public sealed class ProbeExecutor : IProbeExecutor
             attempt.MalformedReason = body.Truncated
                 ? "body exceeds the probe's size limit"
                 : ResponseValidator.Validate(provider.Kind, target.Probe.Mode, body.Text);
+            if (target.Probe.Mode == ProbeMode.Inference && !body.Truncated)
+            {
+                attempt.Usage = ProbeUsageReader.FromBody(provider.Kind, body.Text);
+            }
         }
     }
 
@@ -172,6 +179,7 @@ public sealed class ProbeExecutor : IProbeExecutor
                         MaxCompletionTokens = completionTokens ? shape.MaxTokens : null,
                         Stream = probe.Stream,
                         ReasoningEffort = shape.ReasoningEffort,
+                        StreamOptions = probe.Stream ? OpenAIStreamOptions.WithUsage : null,
                     },
                     headers,
                     cancellationToken);
@@ -187,10 +195,12 @@ public sealed class ProbeExecutor : IProbeExecutor
         }
 
         var reader = new StreamEventReader(kind);
+        var usage = new StreamUsageTracker(kind);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
         {
             var verdict = reader.Read(item.EventType, item.Data);
+            attempt.Usage = usage.Read(item.Data);
             if (reader.SawContent)
             {
                 attempt.OnFirstToken(_time);

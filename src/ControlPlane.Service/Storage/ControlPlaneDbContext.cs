@@ -32,6 +32,9 @@ public sealed class ControlPlaneDbContext(DbContextOptions<ControlPlaneDbContext
             sample.Property(s => s.Detail).HasColumnName("detail");
             sample.Property(s => s.Source).HasColumnName("source");
             sample.Property(s => s.IngestedAt).HasColumnName("ingested_at");
+            sample.Property(s => s.InputTokens).HasColumnName("input_tokens");
+            sample.Property(s => s.OutputTokens).HasColumnName("output_tokens");
+            sample.Property(s => s.ReasoningTokens).HasColumnName("reasoning_tokens");
         });
 
         modelBuilder.Entity<ProbeRollupRow>(rollup =>
@@ -61,6 +64,9 @@ public sealed class ControlPlaneDbContext(DbContextOptions<ControlPlaneDbContext
             rollup.Property(r => r.TtftP50Ms).HasColumnName("ttft_p50_ms");
             rollup.Property(r => r.TtftP95Ms).HasColumnName("ttft_p95_ms");
             rollup.Property(r => r.UpdatedAt).HasColumnName("updated_at");
+            rollup.Property(r => r.InputTokens).HasColumnName("input_tokens");
+            rollup.Property(r => r.OutputTokens).HasColumnName("output_tokens");
+            rollup.Property(r => r.ReasoningTokens).HasColumnName("reasoning_tokens");
         });
     }
 }
@@ -81,6 +87,9 @@ internal sealed class ProbeSampleRow
     public string? Detail { get; init; }
     public string Source { get; init; } = "";
     public DateTimeOffset IngestedAt { get; init; }
+    public int? InputTokens { get; init; }
+    public int? OutputTokens { get; init; }
+    public int? ReasoningTokens { get; init; }
 }
 
 /// <summary>A probe_rollups_1m row as stored.</summary>
@@ -109,4 +118,7 @@ internal sealed class ProbeRollupRow
     public double? TtftP50Ms { get; init; }
     public double? TtftP95Ms { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    public long InputTokens { get; init; }
+    public long OutputTokens { get; init; }
+    public long ReasoningTokens { get; init; }
 }

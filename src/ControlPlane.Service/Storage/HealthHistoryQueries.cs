@@ -80,7 +80,10 @@ public sealed class HealthHistoryQueries(IDbContextFactory<ControlPlaneDbContext
         row.HttpStatus,
         row.RetryAfterMs is { } retryAfter ? TimeSpan.FromMilliseconds(retryAfter) : null,
         row.Detail,
-        (ProbeMode)row.Mode);
+        (ProbeMode)row.Mode,
+        row.InputTokens is null && row.OutputTokens is null && row.ReasoningTokens is null
+            ? null
+            : new ProbeUsage(row.InputTokens ?? 0, row.OutputTokens ?? 0, row.ReasoningTokens ?? 0));
 
     private static MinuteRollup ToRollup(ProbeRollupRow row) => new(
         new TargetId(row.TargetId),

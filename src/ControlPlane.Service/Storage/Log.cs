@@ -53,4 +53,7 @@ internal static partial class Log
 
     [LoggerMessage(3031, LogLevel.Warning, "Computing minute rollups failed; retrying at the next pass")]
     public static partial void RollupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3040, LogLevel.Warning, "Reading probe spend failed; the targets view is served without it")]
+    public static partial void SpendQueryFailed(ILogger logger, Exception exception);
 }

@@ -13,7 +13,7 @@ public sealed class ProbeSampleCopyWriter(NpgsqlDataSource dataSource, ReplicaId
 
     private const string CopyCommand =
         "COPY probe_samples (target_id, provider_id, model, outcome, mode, observed_at, latency_ms, ttft_ms, " +
-        "http_status, retry_after_ms, detail, source) FROM STDIN (FORMAT BINARY)";
+        "http_status, retry_after_ms, detail, source, input_tokens, output_tokens, reasoning_tokens) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>Writes the samples; returns the number of rows Postgres reports.</summary>
     public async Task<ulong> WriteAsync(IEnumerable<ProbeSample> samples, CancellationToken cancellationToken)
@@ -47,6 +47,9 @@ public sealed class ProbeSampleCopyWriter(NpgsqlDataSource dataSource, ReplicaId
             }
 
             await importer.WriteAsync(replica.Id, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(importer, sample.Usage?.InputTokens, NpgsqlDbType.Integer, cancellationToken);
+            await WriteNullableAsync(importer, sample.Usage?.OutputTokens, NpgsqlDbType.Integer, cancellationToken);
+            await WriteNullableAsync(importer, sample.Usage?.ReasoningTokens, NpgsqlDbType.Integer, cancellationToken);
         }
 
         return await importer.CompleteAsync(cancellationToken);

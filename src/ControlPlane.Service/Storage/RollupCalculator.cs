@@ -15,7 +15,8 @@ public sealed class RollupCalculator(NpgsqlDataSource dataSource, TimeProvider t
             target_id, bucket_start, provider_id, model, total,
             success, slow, overloaded, rate_limited, quota_exceeded, server_error, timeout,
             connect_failure, auth_failure, bad_request, stream_error, malformed_response,
-            latency_p50_ms, latency_p95_ms, latency_p99_ms, ttft_p50_ms, ttft_p95_ms, updated_at)
+            latency_p50_ms, latency_p95_ms, latency_p99_ms, ttft_p50_ms, ttft_p95_ms, updated_at,
+            input_tokens, output_tokens, reasoning_tokens)
         SELECT
             s.target_id,
             date_trunc('minute', s.observed_at, 'UTC') AS bucket_start,
@@ -39,7 +40,10 @@ public sealed class RollupCalculator(NpgsqlDataSource dataSource, TimeProvider t
             percentile_cont(0.99) WITHIN GROUP (ORDER BY s.latency_ms),
             percentile_cont(0.50) WITHIN GROUP (ORDER BY s.ttft_ms),
             percentile_cont(0.95) WITHIN GROUP (ORDER BY s.ttft_ms),
-            $3
+            $3,
+            coalesce(sum(s.input_tokens), 0),
+            coalesce(sum(s.output_tokens), 0),
+            coalesce(sum(s.reasoning_tokens), 0)
         FROM probe_samples s
         WHERE s.observed_at >= $1 AND s.observed_at < $2
         GROUP BY s.target_id, date_trunc('minute', s.observed_at, 'UTC')
@@ -64,7 +68,10 @@ public sealed class RollupCalculator(NpgsqlDataSource dataSource, TimeProvider t
             latency_p99_ms = EXCLUDED.latency_p99_ms,
             ttft_p50_ms = EXCLUDED.ttft_p50_ms,
             ttft_p95_ms = EXCLUDED.ttft_p95_ms,
-            updated_at = EXCLUDED.updated_at
+            updated_at = EXCLUDED.updated_at,
+            input_tokens = EXCLUDED.input_tokens,
+            output_tokens = EXCLUDED.output_tokens,
+            reasoning_tokens = EXCLUDED.reasoning_tokens
         -- Unchanged buckets are left alone: no dead tuples for the minutes nothing new arrived in.
         WHERE (r.total, r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms, r.ttft_p50_ms, r.ttft_p95_ms)
               IS DISTINCT FROM (EXCLUDED.total, EXCLUDED.latency_p50_ms, EXCLUDED.latency_p95_ms,
@@ -75,6 +82,8 @@ public sealed class RollupCalculator(NpgsqlDataSource dataSource, TimeProvider t
                                 EXCLUDED.quota_exceeded, EXCLUDED.server_error, EXCLUDED.timeout,
                                 EXCLUDED.connect_failure, EXCLUDED.auth_failure, EXCLUDED.bad_request,
                                 EXCLUDED.stream_error, EXCLUDED.malformed_response)
+           OR (r.input_tokens, r.output_tokens, r.reasoning_tokens)
+              IS DISTINCT FROM (EXCLUDED.input_tokens, EXCLUDED.output_tokens, EXCLUDED.reasoning_tokens)
         """;
 
     /// <summary>

@@ -37,6 +37,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ProbeSampleCopyWriter>();
         services.TryAddSingleton<RollupCalculator>();
         services.TryAddSingleton<HealthHistoryQueries>();
+        services.TryAddSingleton<ProbeSpendQueries>();
         services.TryAddSingleton<ProbeSampleIngest>();
         services.TryAddSingleton<IProbeSampleSink>(sp => sp.GetRequiredService<ProbeSampleIngest>());
 

@@ -263,6 +263,7 @@ internal sealed class ProviderRequestHandler
         {
             var reply = NewReply(surface.Wire, completion);
             var events = surface.Wire.StreamEvents(reply, completion);
+            _provider.Stats.Billed(reply.InputTokens, reply.OutputTokens, reply.ReasoningTokens ?? 0);
             if (completion.JsonArrayStream)
             {
                 await WriteJsonArrayStreamAsync(ctx, events.Select(e => e.Data), ct);
@@ -272,6 +273,14 @@ internal sealed class ProviderRequestHandler
                 await WriteSseAsync(ctx, surface.Wire, events, ct);
             }
 
+            return;
+        }
+
+        if (operation is Operation.Complete { CountTokens: false } && completion is not null)
+        {
+            var reply = NewReply(surface.Wire, completion);
+            _provider.Stats.Billed(reply.InputTokens, reply.OutputTokens, reply.ReasoningTokens ?? 0);
+            await WriteJsonAsync(ctx, StatusCodes.Status200OK, surface.Wire.Completion(reply), ct);
             return;
         }
 

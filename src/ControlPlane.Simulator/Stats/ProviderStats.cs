@@ -5,4 +5,11 @@ namespace ControlPlane.Simulator;
 public sealed record ProviderStats(
     long Total,
     IReadOnlyDictionary<string, long> ByPath,
-    IReadOnlyDictionary<string, long> ByOutcome);
+    IReadOnlyDictionary<string, long> ByOutcome)
+{
+    /// The tokens the completed answers reported spending, summed: what a bill for this provider would count.
+    public TokenStats Tokens { get; init; } = new(0, 0, 0);
+}
+
+/// Token sums as the answers' usage fields carried them (output = the visible answer, reasoning = hidden thinking).
+public sealed record TokenStats(long Input, long Output, long Reasoning);

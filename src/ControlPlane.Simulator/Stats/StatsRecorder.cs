@@ -6,6 +6,7 @@ internal sealed class StatsRecorder
     private readonly Dictionary<string, long> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _byOutcome = new(StringComparer.Ordinal);
     private long _total;
+    private TokenStats _tokens = new(0, 0, 0);
 
     /// Counted on arrival, before any latency or hang, so "probed once per interval" holds even for stuck requests.
     public void Received(string path)
@@ -25,6 +26,15 @@ internal sealed class StatsRecorder
         }
     }
 
+    /// Counted before the answer is written, so a client holding an answer always finds it in the stats.
+    public void Billed(int input, int output, int reasoning = 0)
+    {
+        lock (_lock)
+        {
+            _tokens = new TokenStats(_tokens.Input + input, _tokens.Output + output, _tokens.Reasoning + reasoning);
+        }
+    }
+
     public ProviderStats Snapshot()
     {
         lock (_lock)
@@ -32,7 +42,10 @@ internal sealed class StatsRecorder
             return new ProviderStats(
                 _total,
                 new Dictionary<string, long>(_byPath, StringComparer.Ordinal),
-                new Dictionary<string, long>(_byOutcome, StringComparer.Ordinal));
+                new Dictionary<string, long>(_byOutcome, StringComparer.Ordinal))
+            {
+                Tokens = _tokens,
+            };
         }
     }
 
@@ -43,6 +56,7 @@ internal sealed class StatsRecorder
             _total = 0;
             _byPath.Clear();
             _byOutcome.Clear();
+            _tokens = new TokenStats(0, 0, 0);
         }
     }
 }

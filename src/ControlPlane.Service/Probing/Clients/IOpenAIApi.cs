@@ -46,6 +46,16 @@ public sealed record OpenAIChatRequest
     [JsonPropertyName("reasoning_effort")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ReasoningEffort { get; init; }
+
+    /// <summary>Streamed answers carry usage only when asked (a last chunk with empty choices).</summary>
+    [JsonPropertyName("stream_options")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OpenAIStreamOptions? StreamOptions { get; init; }
+}
+
+public sealed record OpenAIStreamOptions([property: JsonPropertyName("include_usage")] bool IncludeUsage)
+{
+    public static OpenAIStreamOptions WithUsage { get; } = new(IncludeUsage: true);
 }
 
 public sealed record OpenAIMessage(

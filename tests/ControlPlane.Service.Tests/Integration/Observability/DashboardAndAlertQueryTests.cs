@@ -39,7 +39,11 @@ public sealed class DashboardAndAlertQueryTests(PostgresDatabase database, ITest
     {
         Degradation = new System.Text.Json.Nodes.JsonObject { ["ShedStatus"] = 503 },
     };
-    private static readonly TestRoute Mini = new("chat-mini", "openai-b", "anthropic-b", "gpt-4o-mini");
+    // Priced targets, so the probe spend panel has cost to show.
+    private static readonly TestRoute Mini = new("chat-mini", "openai-b", "anthropic-b", "gpt-4o-mini")
+    {
+        Prices = new Dictionary<string, (decimal, decimal)> { ["openai-b"] = (0.15m, 0.6m), ["anthropic-b"] = (3m, 15m) },
+    };
 
     [Fact]
     public async Task EveryDashboardAndAlertQuery_ReturnsData_AgainstARunningStack()
