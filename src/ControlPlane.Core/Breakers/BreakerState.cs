@@ -12,6 +12,10 @@ namespace ControlPlane.Core.Breakers;
 /// </param>
 /// <param name="ClosedSince">When the breaker last came back from Open/HalfOpen (or started): base of trip-count decay.</param>
 /// <param name="Suspect">Closed or Degraded with counted failures in the current evidence: probe faster to confirm or clear.</param>
+/// <param name="Proven">
+/// Set by the first answered (success or slow) probe or gateway request since the target entered the control plane, and
+/// never cleared: a target that only ever got 400s or 401s is not healthy, it is unproven (issue #16).
+/// </param>
 public sealed record BreakerState(
     CircuitState State,
     DateTimeOffset Since,
@@ -21,7 +25,8 @@ public sealed record BreakerState(
     DateTimeOffset? SlowStartStartedAt = null,
     DateTimeOffset? EvidenceSince = null,
     DateTimeOffset? ClosedSince = null,
-    bool Suspect = false)
+    bool Suspect = false,
+    bool Proven = false)
 {
     public static BreakerState Initial(DateTimeOffset now) => new(CircuitState.Closed, now, ClosedSince: now);
 }

@@ -54,16 +54,20 @@ public static class BreakerStateMachine
             ? new BreakerTransition(stats.Target, state.State, next.State, now, reason!, stats)
             : null;
 
+        next = UnprovenRule.Prove(next, stats);
+        var unproven = UnprovenRule.IsUnproven(next, stats);
+        var signals = SignalsFrom(stats);
         return new BreakerEvaluation(
             next,
             transition,
             WeightMultiplier(next, settings, now),
             stats.FailureRatio(failures),
-            SignalsFrom(stats),
+            unproven ? UnprovenRule.Signals(stats, signals) : signals,
             stats)
         {
             DecidedMultiplier = DecidedMultiplier(next, settings),
             SlowStart = ramp,
+            Unproven = unproven,
         };
     }
 
