@@ -62,7 +62,7 @@ public static class BreakerStateMachine
             transition,
             WeightMultiplier(next, settings, now),
             stats.FailureRatio(failures),
-            unproven ? UnprovenRule.Signals(stats, signals) : signals,
+            unproven ? UnprovenRule.Signals(stats, signals, settings.ConsecutiveFailureThreshold) : signals,
             stats)
         {
             DecidedMultiplier = DecidedMultiplier(next, settings),

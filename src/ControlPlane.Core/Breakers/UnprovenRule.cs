@@ -44,10 +44,20 @@ public static class UnprovenRule
     /// and lists everything it got instead ("never succeeded since it was added: 12 auth failures (401/403); check the
     /// API key"), so the alert names the whole picture. Other signals (quota) stay as they are.
     /// </summary>
-    public static IReadOnlyList<BreakerSignal> Signals(WindowStats stats, IReadOnlyList<BreakerSignal> signals)
+    /// <param name="minimumEvidence">
+    /// Without an auth failure or a bad request (misconfigurations on their own), how much evidence it takes to raise
+    /// the alert: one timeout or 503 on the very first probe of a fresh deployment is no reason to page anyone; the
+    /// breaker's failure streak (<see cref="BreakerSettings.ConsecutiveFailureThreshold"/>) is.
+    /// </param>
+    public static IReadOnlyList<BreakerSignal> Signals(WindowStats stats, IReadOnlyList<BreakerSignal> signals, double minimumEvidence)
     {
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(signals);
+        if (!signals.Any(s => s.Kind == BreakerSignalKind.Misconfiguration) && stats.Total < minimumEvidence)
+        {
+            return signals;
+        }
+
         var result = new List<BreakerSignal> { new(BreakerSignalKind.Misconfiguration, Describe(stats)) };
         result.AddRange(signals.Where(s => s.Kind != BreakerSignalKind.Misconfiguration));
         return result;

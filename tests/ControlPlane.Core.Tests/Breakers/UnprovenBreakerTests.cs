@@ -75,6 +75,23 @@ public sealed class UnprovenBreakerTests
     }
 
     [Fact]
+    public void Evaluate_OneTimeoutOnTheFirstProbe_IsUnprovenButRaisesNoAlertYet()
+    {
+        var b = new BreakerHarness();
+
+        var first = b.Probe(ProbeOutcome.Timeout);
+        b.Advance(2);
+        b.Probe(ProbeOutcome.Timeout);
+        b.Advance(2);
+        var third = b.Probe(ProbeOutcome.ServerError);
+
+        Assert.True(first.Unproven);
+        Assert.Empty(first.Signals);
+        var signal = Assert.Single(third.Signals);
+        Assert.Equal("never succeeded since it was added: 2 timeout, 1 server_error", signal.Detail);
+    }
+
+    [Fact]
     public void Evaluate_FirstSuccess_ProvesTheTarget()
     {
         var b = new BreakerHarness();

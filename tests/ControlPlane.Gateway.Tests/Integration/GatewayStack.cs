@@ -49,7 +49,19 @@ public sealed partial class GatewayStack : IAsyncLifetime
     };
 
     /// <summary>Every route of the shared stack's catalog.</summary>
-    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx, Lim];
+    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx, Lim, Unp];
+
+    /// <summary>
+    /// Issue #16: a primary whose model its provider does not serve (every request a 404, from the first probe on), so
+    /// it is never proven, and a working secondary. Its own providers: the primary stays broken for the stack's life.
+    /// </summary>
+    public static readonly TestRoute Unp = new("unp", "openai-unproven", "openai-proven", "gpt-4.1-nano")
+    {
+        ModelMissingAt = ["openai-unproven"],
+    };
+
+    /// <summary>An admin API key with read scope, for tests that look at breakers and alerts.</summary>
+    public static readonly TestApiKey Reader = TestApiKey.Create("gateway-it", "read");
 
     /// <summary>
     /// A stale-if-error response cache (its own providers, so the cache test can take the whole route down without
@@ -104,7 +116,8 @@ public sealed partial class GatewayStack : IAsyncLifetime
                 ["Breakers__SlowStartDuration"] = "00:00:01",
                 ["Logging__LogLevel__Quartz"] = "Warning",
                 ["Logging__LogLevel__MassTransit"] = "Warning",
-            });
+            },
+            keys: [Reader]);
         ControlPlane = await Stack.StartReplicaAsync();
         Gateway = await Stack.StartGatewayAsync(FastSafetyNet);
     }
