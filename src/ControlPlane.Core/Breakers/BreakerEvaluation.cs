@@ -26,8 +26,8 @@ public sealed record BreakerEvaluation(
     public SlowStartEntry? SlowStart { get; init; }
 
     /// <summary>
-    /// Never answered since it entered the control plane, and the window holds evidence (every piece of it a failure
-    /// or a refusal): see <see cref="UnprovenRule"/>. False for a target with no evidence yet.
+    /// Never answered since it entered the control plane, and the window holds enough evidence (every piece of it a
+    /// failure or a refusal): see <see cref="UnprovenRule"/>. False for a target with no evidence yet.
     /// </summary>
     public bool Unproven { get; init; }
 

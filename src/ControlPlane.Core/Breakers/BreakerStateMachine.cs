@@ -55,14 +55,14 @@ public static class BreakerStateMachine
             : null;
 
         next = UnprovenRule.Prove(next, stats);
-        var unproven = UnprovenRule.IsUnproven(next, stats);
+        var unproven = UnprovenRule.IsUnproven(next, stats, settings.ConsecutiveFailureThreshold);
         var signals = SignalsFrom(stats);
         return new BreakerEvaluation(
             next,
             transition,
             WeightMultiplier(next, settings, now),
             stats.FailureRatio(failures),
-            unproven ? UnprovenRule.Signals(stats, signals, settings.ConsecutiveFailureThreshold) : signals,
+            unproven ? UnprovenRule.Signals(stats, signals) : signals,
             stats)
         {
             DecidedMultiplier = DecidedMultiplier(next, settings),

@@ -14,9 +14,11 @@ namespace ControlPlane.Core.Breakers;
 /// <para>Proof is sticky: <see cref="BreakerState.Proven"/> is set by the first answer in the window and never cleared
 /// (an outage later is the breaker's business, not this rule's).</para>
 /// <para>Start-up: every target of a fresh deployment starts unproven, but a target counts as unproven only once its
-/// window holds evidence and none of it answered. A target with no observation yet is left alone, so the first probe
-/// round does not take targets out of the table and put them back one by one; the first answer proves a target before
-/// it was ever excluded.</para>
+/// window holds as much evidence as the breaker needs for a failure streak
+/// (<see cref="BreakerSettings.ConsecutiveFailureThreshold"/>, 3 by default) and none of it answered. A target with no
+/// observation yet, or one failed first probe, is left alone: the first probe round does not take targets out of the
+/// table and put them back one by one, and a target that fails from its first probe with an outage the breaker counts
+/// opens at the same evaluation it would become unproven, so the breaker's own status explains it.</para>
 /// </remarks>
 public static class UnprovenRule
 {
@@ -31,12 +33,15 @@ public static class UnprovenRule
         return state.Proven || stats.Available <= 0 ? state : state with { Proven = true };
     }
 
-    /// <summary>Never answered, and the window holds evidence (so all of it is failures or refusals).</summary>
-    public static bool IsUnproven(BreakerState state, WindowStats stats)
+    /// <summary>
+    /// Never answered, and the window holds at least <paramref name="minimumEvidence"/> (weighted) observations, all of
+    /// them failures or refusals.
+    /// </summary>
+    public static bool IsUnproven(BreakerState state, WindowStats stats, double minimumEvidence)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(stats);
-        return !state.Proven && stats.Total > 0;
+        return !state.Proven && stats.Total > 0 && stats.Total >= minimumEvidence;
     }
 
     /// <summary>
@@ -44,16 +49,16 @@ public static class UnprovenRule
     /// and lists everything it got instead ("never succeeded since it was added: 12 auth failures (401/403); check the
     /// API key"), so the alert names the whole picture. Other signals (quota) stay as they are.
     /// </summary>
-    /// <param name="minimumEvidence">
-    /// Without an auth failure or a bad request (misconfigurations on their own), how much evidence it takes to raise
-    /// the alert: one timeout or 503 on the very first probe of a fresh deployment is no reason to page anyone; the
-    /// breaker's failure streak (<see cref="BreakerSettings.ConsecutiveFailureThreshold"/>) is.
-    /// </param>
-    public static IReadOnlyList<BreakerSignal> Signals(WindowStats stats, IReadOnlyList<BreakerSignal> signals, double minimumEvidence)
+    /// <remarks>
+    /// A target that got nothing but 529s and 429s has reached a live provider that took its key and its model and is
+    /// busy: that is load, not configuration, and the breaker's open alert (grouped under a provider incident) already
+    /// says so. Such a target keeps its signals as they are.
+    /// </remarks>
+    public static IReadOnlyList<BreakerSignal> Signals(WindowStats stats, IReadOnlyList<BreakerSignal> signals)
     {
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(signals);
-        if (!signals.Any(s => s.Kind == BreakerSignalKind.Misconfiguration) && stats.Total < minimumEvidence)
+        if (stats.Total - stats.Count(ProbeOutcome.Overloaded) - stats.Count(ProbeOutcome.RateLimited) <= 0)
         {
             return signals;
         }

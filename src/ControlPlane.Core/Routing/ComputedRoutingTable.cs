@@ -37,8 +37,9 @@ public sealed record ComputedTarget(
     public int? MaxConcurrency { get; init; }
 
     /// <summary>
-    /// Never answered since it entered the control plane (<see cref="UnprovenRule"/>): shown in the table, and kept out
-    /// of traffic while the route has a proven eligible target (<see cref="UnprovenRouting"/>).
+    /// Never answered since it entered the control plane (<see cref="UnprovenRule"/>), on a target its breaker and the
+    /// overrides would let take traffic: shown in the table, and kept out of traffic while the route has a proven
+    /// eligible target (<see cref="UnprovenRouting"/>). False on a target that is out for another reason (open, paused).
     /// </summary>
     public bool Unproven { get; init; }
 }

@@ -190,7 +190,9 @@ public static class RoutingTableBuilder
             {
                 ContextWindow = ContextWindow,
                 MaxConcurrency = MaxConcurrency,
-                Unproven = Snapshot.Unproven && !RemovedByOperator,
+                // Shown where it matters: on a target that would take traffic. An open or paused target is out already,
+                // and its own status says why; flagging it too would cost versions that decide nothing.
+                Unproven = Snapshot.Unproven && eligible,
             };
         }
 

@@ -67,28 +67,47 @@ public sealed class UnprovenBreakerTests
         var b = new BreakerHarness();
         b.Probe(ProbeOutcome.BadRequest);
         b.Probe(ProbeOutcome.QuotaExceeded);
+        b.Probe(ProbeOutcome.BadRequest);
 
         var signals = b.Last!.Signals;
 
         Assert.Equal([BreakerSignalKind.Misconfiguration, BreakerSignalKind.QuotaExhausted], signals.Select(s => s.Kind));
-        Assert.StartsWith("never succeeded since it was added: 1 quota or spend-cap rejections, 1 bad requests (400/404/422)", signals[0].Detail, StringComparison.Ordinal);
+        Assert.StartsWith("never succeeded since it was added: 2 bad requests (400/404/422), 1 quota or spend-cap rejections", signals[0].Detail, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Evaluate_OneTimeoutOnTheFirstProbe_IsUnprovenButRaisesNoAlertYet()
+    public void Evaluate_FewerFailuresThanAStreak_IsNotUnprovenYet()
     {
+        // One failed first probe of a fresh deployment takes nothing out of the table and pages nobody.
         var b = new BreakerHarness();
 
         var first = b.Probe(ProbeOutcome.Timeout);
         b.Advance(2);
-        b.Probe(ProbeOutcome.Timeout);
+        var second = b.Probe(ProbeOutcome.Timeout);
         b.Advance(2);
         var third = b.Probe(ProbeOutcome.ServerError);
 
-        Assert.True(first.Unproven);
-        Assert.Empty(first.Signals);
+        Assert.False(first.Unproven);
+        Assert.False(second.Unproven);
+        Assert.Empty(second.Signals);
+        Assert.True(third.Unproven);
         var signal = Assert.Single(third.Signals);
         Assert.Equal("never succeeded since it was added: 2 timeout, 1 server_error", signal.Detail);
+    }
+
+    [Fact]
+    public void Evaluate_OnlyOverloadedFromTheStart_IsUnprovenButNoMisconfiguration()
+    {
+        // A 529 comes from a live provider that took the key and the model: load, not configuration (the open alert says so).
+        var b = new BreakerHarness();
+        for (var i = 0; i < 3; i++)
+        {
+            b.Probe(ProbeOutcome.Overloaded);
+        }
+
+        Assert.Equal(CircuitState.Open, b.Circuit);
+        Assert.True(b.Last!.Unproven);
+        Assert.DoesNotContain(b.Last.Signals, s => s.Kind == BreakerSignalKind.Misconfiguration);
     }
 
     [Fact]

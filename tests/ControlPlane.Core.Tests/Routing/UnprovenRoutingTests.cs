@@ -81,6 +81,17 @@ public sealed class UnprovenRoutingTests
     }
 
     [Fact]
+    public void Build_UnprovenTargetWhoseBreakerIsOpen_IsNotFlagged()
+    {
+        // Out already, and its status says why: the flag would only cost versions that decide nothing.
+        var route = Build(new() { [Sonnet] = Open() with { Unproven = true } }).Get();
+
+        var sonnet = route.Tiers[0].Targets.Single(t => t.Target == Sonnet);
+        Assert.False(sonnet.Unproven);
+        Assert.Equal("open", sonnet.Status);
+    }
+
+    [Fact]
     public void Changes_TargetBecomesUnproven_ReasonSaysSo()
     {
         var before = Build();
