@@ -62,7 +62,7 @@ public static class BreakerStateMachine
             transition,
             WeightMultiplier(next, settings, now),
             stats.FailureRatio(failures),
-            unproven ? UnprovenRule.Signals(stats, signals) : signals,
+            UnprovenRule.Signals(next, stats, signals, unproven),
             stats)
         {
             DecidedMultiplier = DecidedMultiplier(next, settings),

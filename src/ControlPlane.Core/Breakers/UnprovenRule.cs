@@ -45,20 +45,27 @@ public static class UnprovenRule
     }
 
     /// <summary>
-    /// The signals of an unproven target: its misconfiguration signals become one that says the target never worked
-    /// and lists everything it got instead ("never succeeded since it was added: 12 auth failures (401/403); check the
-    /// API key"), so the alert names the whole picture. Other signals (quota) stay as they are.
+    /// The signals of a target that never answered: its misconfiguration signals become one that says so and lists
+    /// everything it got instead ("never succeeded since it was added: 12 auth failures (401/403); check the API key"),
+    /// so the alert names the whole picture. Other signals (quota) stay as they are.
     /// </summary>
     /// <remarks>
-    /// A target that got nothing but 529s and 429s has reached a live provider that took its key and its model and is
-    /// busy: that is load, not configuration, and the breaker's open alert (grouped under a provider incident) already
-    /// says so. Such a target keeps its signals as they are.
+    /// <para>Auth failures and bad requests raise the misconfiguration alert from the first one, proven or not; a target
+    /// that never answered gets the wording from that first one too, because an alert keeps the summary it was raised
+    /// with. Other failures raise it only once the target is <paramref name="unproven"/>.</para>
+    /// <para>A target that got nothing but 529s and 429s has reached a live provider that took its key and its model and
+    /// is busy: that is load, not configuration, and the breaker's open alert (grouped under a provider incident)
+    /// already says so. Such a target keeps its signals as they are.</para>
     /// </remarks>
-    public static IReadOnlyList<BreakerSignal> Signals(WindowStats stats, IReadOnlyList<BreakerSignal> signals)
+    public static IReadOnlyList<BreakerSignal> Signals(
+        BreakerState state, WindowStats stats, IReadOnlyList<BreakerSignal> signals, bool unproven)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(signals);
-        if (stats.Total - stats.Count(ProbeOutcome.Overloaded) - stats.Count(ProbeOutcome.RateLimited) <= 0)
+        var misconfigured = signals.Any(s => s.Kind == BreakerSignalKind.Misconfiguration);
+        var notLoad = stats.Total - stats.Count(ProbeOutcome.Overloaded) - stats.Count(ProbeOutcome.RateLimited) > 0;
+        if (state.Proven || !(misconfigured || (unproven && notLoad)))
         {
             return signals;
         }

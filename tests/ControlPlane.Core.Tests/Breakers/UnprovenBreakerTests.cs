@@ -111,6 +111,31 @@ public sealed class UnprovenBreakerTests
     }
 
     [Fact]
+    public void Evaluate_FirstBadRequestOfANewTarget_AlertWordingSaysItNeverSucceeded()
+    {
+        // Not unproven yet (one observation), but the alert keeps the summary it is raised with: it must say so now.
+        var b = new BreakerHarness();
+
+        var evaluation = b.Probe(ProbeOutcome.BadRequest);
+
+        Assert.False(evaluation.Unproven);
+        var signal = Assert.Single(evaluation.Signals);
+        Assert.StartsWith("never succeeded since it was added: 1 bad requests (400/404/422)", signal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_BadRequestsOfAProvenTarget_KeepThePlainSignal()
+    {
+        var b = new BreakerHarness();
+        b.Probe(ProbeOutcome.Success);
+        b.Advance(2);
+
+        var signal = Assert.Single(b.Probe(ProbeOutcome.BadRequest).Signals);
+
+        Assert.StartsWith("1 bad requests (400/404/422)", signal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_FirstSuccess_ProvesTheTarget()
     {
         var b = new BreakerHarness();
