@@ -53,6 +53,12 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     /// <summary>Phrases the simulated provider's content policy refuses, by provider id.</summary>
     public IReadOnlyDictionary<string, string[]> RefusedPhrases { get; init; } = new Dictionary<string, string[]>();
 
+    /// <summary>
+    /// Providers whose simulator does not serve this route's model: every request for it gets the API's 404 (an unknown
+    /// model), from the first probe on — a target that is never proven.
+    /// </summary>
+    public IReadOnlyList<string> ModelMissingAt { get; init; } = [];
+
     public string Primary => $"{PrimaryProvider}/{Model}";
 
     public string Secondary => $"{SecondaryProvider}/{SecondaryModel ?? Model}";
@@ -128,7 +134,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 Id = p,
                 Kind = KindOf(p),
                 ApiKey = secrets[p],
-                Models = routes.SelectMany(r => r.Tiers).Where(t => t.Provider == p).Select(t => t.Model).Distinct().ToList(),
+                Models = ServedModels(routes, p),
                 ContextWindows = routes
                     .SelectMany(r => r.Tiers.Where(t => t.Provider == p && r.ContextWindows.ContainsKey(p)).Select(t => (t.Model, Window: r.ContextWindows[p])))
                     .DistinctBy(t => t.Model)
@@ -279,6 +285,17 @@ public sealed class ControlPlaneStack : IAsyncDisposable
         : provider.StartsWith("gemini", StringComparison.Ordinal) ? "gemini"
         : provider.StartsWith("local", StringComparison.Ordinal) ? "openai-compatible"
         : "openai";
+
+    // The simulator wants at least one model per provider: one that serves none of its routes' models gets a stand-in.
+    private static List<string> ServedModels(IReadOnlyList<TestRoute> routes, string provider)
+    {
+        var models = routes
+            .SelectMany(r => r.Tiers.Where(t => t.Provider == provider && !r.ModelMissingAt.Contains(provider)))
+            .Select(t => t.Model)
+            .Distinct()
+            .ToList();
+        return models.Count > 0 ? models : ["no-such-route-model"];
+    }
 
     private static string KeyVariable(string provider) => "CP_IT_KEY_" + provider.ToUpperInvariant().Replace('-', '_');
 

@@ -146,6 +146,16 @@ public sealed record TargetEntry
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>
+    /// True when the target has never answered (no successful probe or request) since it entered the control plane,
+    /// though it has been tried, and its breaker would let it take traffic: it is not eligible while the route has a
+    /// proven eligible target, and takes traffic as usual when every eligible target of the route is unproven. Absent
+    /// (never false) otherwise, so tables without unproven targets are byte-for-byte what they were before the field
+    /// existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Unproven { get; init; }
 }
 
 /// <summary>

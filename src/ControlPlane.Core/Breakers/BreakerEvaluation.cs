@@ -25,7 +25,14 @@ public sealed record BreakerEvaluation(
     /// <summary>The slow-start ramp in force after this evaluation, in wire form; null when none (or it has ended).</summary>
     public SlowStartEntry? SlowStart { get; init; }
 
+    /// <summary>
+    /// Never answered since it entered the control plane, and the window holds enough evidence (every piece of it a
+    /// failure or a refusal): see <see cref="UnprovenRule"/>. False for a target with no evidence yet.
+    /// </summary>
+    public bool Unproven { get; init; }
+
     public bool Transitioned => Transition is not null;
 
-    public BreakerSnapshot ToSnapshot() => new(State.State, DecidedMultiplier, State.OpenUntil, FailureRatio) { SlowStart = SlowStart };
+    public BreakerSnapshot ToSnapshot() =>
+        new(State.State, DecidedMultiplier, State.OpenUntil, FailureRatio) { SlowStart = SlowStart, Unproven = Unproven };
 }

@@ -18,4 +18,10 @@ public sealed record BreakerSnapshot(
 
     /// <summary>The slow-start ramp still running, or null.</summary>
     public SlowStartEntry? SlowStart { get; init; }
+
+    /// <summary>
+    /// Never answered since it entered the control plane, with evidence that it does not (<see cref="UnprovenRule"/>):
+    /// routing keeps it out while its route has a proven eligible target.
+    /// </summary>
+    public bool Unproven { get; init; }
 }

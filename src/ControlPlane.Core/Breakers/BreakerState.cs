@@ -15,6 +15,10 @@ namespace ControlPlane.Core.Breakers;
 /// Closed or Degraded with a trailing failure, or with failures in a window too thin to judge the ratio: probe faster to
 /// confirm or clear.
 /// </param>
+/// <param name="Proven">
+/// Set by the first answered (success or slow) probe or gateway request since the target entered the control plane, and
+/// never cleared: a target that only ever got 400s or 401s is not healthy, it is unproven.
+/// </param>
 public sealed record BreakerState(
     CircuitState State,
     DateTimeOffset Since,
@@ -24,7 +28,8 @@ public sealed record BreakerState(
     DateTimeOffset? SlowStartStartedAt = null,
     DateTimeOffset? EvidenceSince = null,
     DateTimeOffset? ClosedSince = null,
-    bool Suspect = false)
+    bool Suspect = false,
+    bool Proven = false)
 {
     public static BreakerState Initial(DateTimeOffset now) => new(CircuitState.Closed, now, ClosedSince: now);
 }

@@ -54,16 +54,20 @@ public static class BreakerStateMachine
             ? new BreakerTransition(stats.Target, state.State, next.State, now, reason!, stats)
             : null;
 
+        next = UnprovenRule.Prove(next, stats);
+        var unproven = UnprovenRule.IsUnproven(next, stats, settings.ConsecutiveFailureThreshold);
+        var signals = SignalsFrom(stats);
         return new BreakerEvaluation(
             next,
             transition,
             WeightMultiplier(next, settings, now),
             stats.FailureRatio(failures),
-            SignalsFrom(stats),
+            UnprovenRule.Signals(next, stats, signals, unproven),
             stats)
         {
             DecidedMultiplier = DecidedMultiplier(next, settings),
             SlowStart = ramp,
+            Unproven = unproven,
         };
     }
 

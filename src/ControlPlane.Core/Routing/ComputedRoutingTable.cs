@@ -35,6 +35,13 @@ public sealed record ComputedTarget(
 
     /// <summary>Fleet-wide ceiling on requests in flight, from the catalog; null when none.</summary>
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>
+    /// Never answered since it entered the control plane (<see cref="UnprovenRule"/>), on a target its breaker and the
+    /// overrides would let take traffic: shown in the table, and kept out of traffic while the route has a proven
+    /// eligible target (<see cref="UnprovenRouting"/>). False on a target that is out for another reason (open, paused).
+    /// </summary>
+    public bool Unproven { get; init; }
 }
 
 public sealed record ComputedTier(int Index, IReadOnlyList<ComputedTarget> Targets)
@@ -221,6 +228,12 @@ public sealed class ComputedRoutingTable
                     if (t.MaxConcurrency is { } max)
                     {
                         sb.Append(CultureInfo.InvariantCulture, $"maxconcurrency|{max}\n");
+                    }
+
+                    // Written only when set, so tables without unproven targets keep their text (and hash).
+                    if (t.Unproven)
+                    {
+                        sb.Append("unproven\n");
                     }
 
                 }

@@ -74,9 +74,11 @@ public static class RoutingTableBuilder
 
     private static ComputedRoute BuildRouteCore(RouteDefinition route, Func<TargetId, TargetView> viewOf, IReadOnlyList<Override> active)
     {
-        var tiers = route.Tiers
-            .Select((tier, index) => new ComputedTier(index, tier.Targets.Select(w => viewOf(w.Target).ToComputed(w.Weight, w.Overlay)).ToList()))
-            .ToList();
+        var tiers = UnprovenRouting.Apply(
+            route.Tiers
+                .Select((tier, index) => new ComputedTier(index, tier.Targets.Select(w => viewOf(w.Target).ToComputed(w.Weight, w.Overlay)).ToList()))
+                .ToList(),
+            id => viewOf(id).ForcedClosed);
 
         var pin = OverrideResolver.PinFor(route.Id, active);
         string? pinNote = null;
@@ -188,6 +190,9 @@ public static class RoutingTableBuilder
             {
                 ContextWindow = ContextWindow,
                 MaxConcurrency = MaxConcurrency,
+                // Shown where it matters: on a target that would take traffic. An open or paused target is out already,
+                // and its own status says why; flagging it too would cost versions that decide nothing.
+                Unproven = Snapshot.Unproven && eligible,
             };
         }
 

@@ -74,7 +74,7 @@ public sealed class AuditQueries(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<BreakerView>> StoredBreakersAsync(ControlPlane.Core.Catalog.ProviderCatalog catalog, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT target_id, provider_id, state, detail::text, updated_at FROM breaker_states ORDER BY target_id");
+            "SELECT target_id, provider_id, state, detail::text, updated_at, proven FROM breaker_states ORDER BY target_id");
         var result = new List<BreakerView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -84,7 +84,10 @@ public sealed class AuditQueries(NpgsqlDataSource dataSource)
             var provider = reader.GetString(1);
             var model = catalog.Targets.TryGetValue(new ControlPlane.Core.Catalog.TargetId(target), out var definition) ? definition.Model : "";
             result.Add(new BreakerView(target, provider, model,
-                reader.GetString(2), detail.Since, detail.TripCount, detail.OpenUntil, null, null, reader.GetFieldValue<DateTimeOffset>(4), detail.SlowStartStartedAt));
+                reader.GetString(2), detail.Since, detail.TripCount, detail.OpenUntil, null, null, reader.GetFieldValue<DateTimeOffset>(4), detail.SlowStartStartedAt)
+            {
+                Proven = reader.GetBoolean(5),
+            });
         }
 
         return result;

@@ -37,6 +37,11 @@ internal static class BreakerMetrics
 
     private static readonly string[] Actions = [Contracts.ClassActions.Serve, Contracts.ClassActions.Hold, Contracts.ClassActions.Shed];
 
+    private static readonly Gauge Unproven = Metrics.CreateGauge(
+        "controlplane_target_unproven",
+        "1 while a target has been tried but has never answered since it entered the control plane (kept out of routes with a proven target).",
+        "provider", "model");
+
     private static readonly Histogram Evaluation = Metrics.CreateHistogram(
         "controlplane_evaluation_seconds", "Time to evaluate every breaker and compute the routing table.",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
@@ -54,6 +59,7 @@ internal static class BreakerMetrics
             _ => 3,
         });
         Weight.WithLabels(target.ProviderId, target.Model).Set(evaluation.WeightMultiplier);
+        Unproven.WithLabels(target.ProviderId, target.Model).Set(evaluation.Unproven ? 1 : 0);
     }
 
     public static void TableVersion(long version) => Version.Set(version);

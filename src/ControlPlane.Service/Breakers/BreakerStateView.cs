@@ -18,7 +18,18 @@ public sealed record BreakerView(
     double? WeightMultiplier,
     double? FailureRatio,
     DateTimeOffset EvaluatedAt,
-    DateTimeOffset? SlowStartStartedAt = null);
+    DateTimeOffset? SlowStartStartedAt = null)
+{
+    /// <summary>Whether the target has ever answered since it entered the control plane (never cleared once set).</summary>
+    public bool Proven { get; init; } = true;
+
+    /// <summary>
+    /// True while the target is unproven with evidence — tried, never answered — which keeps it out of a route that has
+    /// a proven eligible target (docs/operations.md, "Unproven targets"); null when read from storage, which holds the
+    /// flag but not the window.
+    /// </summary>
+    public bool? Unproven { get; init; }
+}
 
 /// <summary>The leader's latest evaluation of every target, for the API and metrics.</summary>
 public sealed class BreakerStateView
@@ -38,6 +49,10 @@ public sealed class BreakerStateView
         var state = evaluation.State;
         _views[target.Id] = new BreakerView(
             target.Id.Value, target.ProviderId, target.Model, RoutingTableMapper.StateName(state.State),
-            state.Since, state.TripCount, state.OpenUntil, evaluation.WeightMultiplier, evaluation.FailureRatio, now, state.SlowStartStartedAt);
+            state.Since, state.TripCount, state.OpenUntil, evaluation.WeightMultiplier, evaluation.FailureRatio, now, state.SlowStartStartedAt)
+        {
+            Proven = state.Proven,
+            Unproven = evaluation.Unproven,
+        };
     }
 }

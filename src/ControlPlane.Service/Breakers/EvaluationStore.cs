@@ -35,13 +35,15 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
     public async Task<Dictionary<TargetId, BreakerState>> LoadStatesAsync(CancellationToken cancellationToken)
     {
         var states = new Dictionary<TargetId, BreakerState>();
-        await using var command = dataSource.CreateCommand("SELECT target_id, detail FROM breaker_states");
+        await using var command = dataSource.CreateCommand("SELECT target_id, detail, proven FROM breaker_states");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            // The column, not the JSON, says whether the target is proven: rows written before the flag existed carry
+            // no such member, and the migration decided they are proven (migrations/0033_breaker_proven.sql).
             if (JsonSerializer.Deserialize<BreakerState>(reader.GetString(1), StorageJson.Options) is { } state)
             {
-                states[new TargetId(reader.GetString(0))] = state;
+                states[new TargetId(reader.GetString(0))] = state with { Proven = reader.GetBoolean(2) };
             }
         }
 
@@ -90,15 +92,16 @@ public sealed class EvaluationStore(NpgsqlDataSource dataSource, RoutingTableSig
         {
             await using var upsert = new NpgsqlCommand(
                 """
-                INSERT INTO breaker_states (target_id, provider_id, state, detail, updated_at) VALUES ($1, $2, $3, $4, $5)
+                INSERT INTO breaker_states (target_id, provider_id, state, detail, updated_at, proven) VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (target_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, state = EXCLUDED.state,
-                    detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
+                    detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at, proven = EXCLUDED.proven
                 """, connection, transaction);
             upsert.Parameters.Add(new() { Value = target.Id.Value });
             upsert.Parameters.Add(new() { Value = target.ProviderId });
             upsert.Parameters.Add(new() { Value = RoutingTableMapper.StateName(state.State) });
             upsert.Parameters.Add(new() { Value = JsonSerializer.Serialize(state, StorageJson.Options), NpgsqlDbType = NpgsqlDbType.Jsonb });
             upsert.Parameters.Add(new() { Value = state.Since });
+            upsert.Parameters.Add(new() { Value = state.Proven });
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 

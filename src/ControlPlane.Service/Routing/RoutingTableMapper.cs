@@ -48,6 +48,7 @@ public static class RoutingTableMapper
                             SlowStart = eligible ? t.SlowStart : null,
                             ContextWindow = t.ContextWindow,
                             MaxConcurrency = t.MaxConcurrency,
+                            Unproven = t.Unproven ? true : null,
                         };
                     }).ToList(),
                 }).ToList(),

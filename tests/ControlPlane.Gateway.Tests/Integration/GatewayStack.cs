@@ -49,7 +49,19 @@ public sealed partial class GatewayStack : IAsyncLifetime
     };
 
     /// <summary>Every route of the shared stack's catalog.</summary>
-    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx, Lim, Quiet];
+    public static IReadOnlyList<TestRoute> Routes => [Chat, Gpt, Gem, Tiered, Cached, Ctx, Lim, Quiet, Unp];
+
+    /// <summary>
+    /// Issue #16: a primary whose model its provider does not serve (every request a 404, from the first probe on), so
+    /// it is never proven, and a working secondary. Its own providers: the primary stays broken for the stack's life.
+    /// </summary>
+    public static readonly TestRoute Unp = new("unp", "openai-unproven", "openai-proven", "gpt-4.1-nano")
+    {
+        ModelMissingAt = ["openai-unproven"],
+    };
+
+    /// <summary>An admin API key with read scope, for tests that look at breakers and alerts.</summary>
+    public static readonly TestApiKey Reader = TestApiKey.Create("gateway-it", "read");
 
     /// <summary>
     /// A stale-if-error response cache (its own providers, so the cache test can take the whole route down without
@@ -107,9 +119,21 @@ public sealed partial class GatewayStack : IAsyncLifetime
                 ["Breakers__SlowStartDuration"] = "00:00:01",
                 ["Logging__LogLevel__Quartz"] = "Warning",
                 ["Logging__LogLevel__MassTransit"] = "Warning",
-            });
+            },
+            keys: [Reader]);
         ControlPlane = await Stack.StartReplicaAsync();
         Gateway = await Stack.StartGatewayAsync(FastSafetyNet);
+
+        // The one table change the stack makes by itself: settle it before any test, so tests that expect the table to
+        // hold still (a forged table must not move the gateway's version) see a table that does. Should the change never
+        // come, UnprovenTargetTests fails on it; every other test of the stack still runs.
+        try
+        {
+            await UntilTargetAsync(Unp.Id, Unp.Primary, eligible: false, "the never-answering primary of 'unp' is unproven and out");
+        }
+        catch (TimeoutException)
+        {
+        }
     }
 
     public async Task DisposeAsync()
