@@ -328,7 +328,8 @@ internal sealed class FleetSimulation
             return;
         }
 
-        var decision = ProbeCadence.Decide(run.State, _probe, _cadence, run.PassiveCount(now, _cadence.EffectiveCoverageHorizon));
+        var decision = ProbeCadence.Decide(run.State, _probe, _cadence, run.PassiveCount(now, _cadence.EffectiveCoverageHorizon), run.Covered);
+        run.Covered = decision.Suppressed;
         if (_strategy.BudgetPerMinute is not { } budget)
         {
             Reschedule(run, decision.Interval, decision.Mode, now);
@@ -347,9 +348,9 @@ internal sealed class FleetSimulation
     }
 
     /// <summary>
-    /// LocalProbeScheduler.RescheduleAsync (main as of the probe-budget merge): the runner reads the mode at each fire;
-    /// a slower interval starts at its next grid slot; a faster one, or inference returning after list-models, probes
-    /// at once but never sooner than the new interval after the last probe (the budget counts every probe).
+    /// LocalProbeScheduler.RescheduleAsync: the runner reads the mode at each fire; whichever way the interval moves, the
+    /// next probe comes no sooner than the new interval after the last one (the budget counts every probe); a slower
+    /// interval then waits for its grid slot, a faster one (or inference returning after list-models) probes at once.
     /// </summary>
     private void Reschedule(TargetRun run, TimeSpan interval, ProbeMode mode, TimeSpan now)
     {
@@ -360,11 +361,10 @@ internal sealed class FleetSimulation
             return;
         }
 
-        var first = ProbeSlots.NextSlot(run.Target.Id, interval, Epoch + now) - Epoch;
-        if (interval < run.Interval || inferenceReturns)
-        {
-            first = run.LastFire is { } fired && fired + interval > now ? fired + interval : now;
-        }
+        var earliest = run.LastFire is { } fired && fired + interval > now ? fired + interval : now;
+        var first = interval < run.Interval || inferenceReturns
+            ? earliest
+            : ProbeSlots.NextSlot(run.Target.Id, interval, Epoch + earliest) - Epoch;
 
         run.Interval = interval;
         run.Generation++;
@@ -464,6 +464,9 @@ internal sealed class FleetSimulation
         public ProbeDemand Demand { get; set; } = new(target.Id, probe.Interval, false);
 
         public ProbeMode DesiredMode { get; set; } = probe.Mode;
+
+        /// <summary>Covered by traffic at the last decision (the exit threshold applies).</summary>
+        public bool Covered { get; set; }
 
         /// <summary>When the trigger last fired (Quartz's PreviousFireTimeUtc).</summary>
         public TimeSpan? LastFire { get; set; }

@@ -49,9 +49,12 @@ public sealed record ProbeRequestShape(string Family, ProbeTokenLimitField Limit
 /// <summary>
 /// Probe request shapes per provider kind and model family. A probe should cost next to nothing and must still be
 /// accepted: reasoning models reject <c>max_tokens</c> (OpenAI) or refuse to turn thinking off (Gemini 2.5 Pro), and a
-/// reasoning model given a one-token limit can spend it all thinking and answer empty (LiteLLM #26987), which reads as
-/// a sick target. So each family gets its lowest reasoning setting and an output limit that leaves room for the answer
-/// after that much reasoning. The limit is a ceiling, not a charge: the provider bills what the model spent.
+/// reasoning model given a one-token limit spends it thinking and answers empty (LiteLLM #26987), which a naive check
+/// reads as a sick target. So each family gets its lowest reasoning setting. Where that switches reasoning off, the
+/// limit leaves room for a short answer. Where it cannot, the limit is set below the reasoning on purpose: the model
+/// spends it and stops (finish_reason <c>length</c>, <c>MAX_TOKENS</c>), and the probe counts an answer cut short at its
+/// own limit, with the tokens it spent reported, as the model working — so a probe of such a model costs at most
+/// <see cref="CappedReasoningLimit"/> output tokens instead of whatever its reasoning would take.
 /// </summary>
 public static class ProbeProfiles
 {
@@ -61,14 +64,11 @@ public static class ProbeProfiles
     /// <summary>Gemini 2.5 Pro's smallest thinking budget (it cannot turn thinking off).</summary>
     public const int GeminiProMinimumBudget = 128;
 
-    /// <summary>The 128-token budget is a target the model can overshoot a little; room for that and the answer.</summary>
-    public const int GeminiProRoom = 256;
-
-    /// <summary>Effort low is not a cap: a trivial prompt takes a few dozen to a few hundred reasoning tokens.</summary>
-    public const int LowEffortRoom = 512;
-
-    /// <summary>The model's default reasoning, which a probe cannot lower (o1-mini, gpt-5-pro, an unknown Gemini).</summary>
-    public const int DefaultReasoningRoom = 1024;
+    /// <summary>
+    /// The output limit of a model whose reasoning cannot be switched off: below its reasoning, so the probe is cut
+    /// short there and costs at most this many output tokens.
+    /// </summary>
+    public const int CappedReasoningLimit = 16;
 
     public static ProbeRequestShape For(ProviderKind kind, string model, ProbeSettings probe)
     {
@@ -99,11 +99,11 @@ public static class ProbeProfiles
         return kind switch
         {
             ProviderKind.OpenAI or ProviderKind.OpenAICompatible => new ProbeRequestShape(
-                "openai-reasoning", ProbeTokenLimitField.MaxCompletionTokens, Room(probe.MaxTokens, LowEffortRoom)) { ReasoningEffort = "low" },
+                "openai-reasoning", ProbeTokenLimitField.MaxCompletionTokens, Room(probe.MaxTokens, CappedReasoningLimit)) { ReasoningEffort = "low" },
             // Valid budgets differ per model (Flash-Lite's smallest non-zero one is 512), so leave thinking at the
             // model's default and make room for it.
             ProviderKind.Gemini => new ProbeRequestShape(
-                "gemini-thinking", ProbeTokenLimitField.MaxOutputTokens, Room(probe.MaxTokens, DefaultReasoningRoom)),
+                "gemini-thinking", ProbeTokenLimitField.MaxOutputTokens, Room(probe.MaxTokens, CappedReasoningLimit)),
             _ => standard,
         };
     }
@@ -130,12 +130,12 @@ public static class ProbeProfiles
             if (rest.StartsWith("-pro", StringComparison.Ordinal))
             {
                 // Accepts only its default effort, high.
-                return Reasoning("openai-gpt-5-pro", maxTokens, null, DefaultReasoningRoom);
+                return Reasoning("openai-gpt-5-pro", maxTokens, null, CappedReasoningLimit);
             }
 
             if (rest.Contains("-codex", StringComparison.Ordinal))
             {
-                return Reasoning("openai-gpt-5-codex", maxTokens, "low", LowEffortRoom);
+                return Reasoning("openai-gpt-5-codex", maxTokens, "low", CappedReasoningLimit);
             }
 
             // gpt-5.1 and later can switch reasoning off ("none") and reject "minimal"; gpt-5 itself is the reverse.
@@ -148,9 +148,9 @@ public static class ProbeProfiles
         {
             // The first o1 previews predate reasoning_effort and reject it.
             return name.StartsWith("o1-mini", StringComparison.Ordinal) || name.StartsWith("o1-preview", StringComparison.Ordinal)
-                ? Reasoning("openai-o1-preview", maxTokens, null, DefaultReasoningRoom)
+                ? Reasoning("openai-o1-preview", maxTokens, null, CappedReasoningLimit)
                 // The o-series knows low, medium and high; "minimal" is a 400.
-                : Reasoning("openai-o-series", maxTokens, "low", LowEffortRoom);
+                : Reasoning("openai-o-series", maxTokens, "low", CappedReasoningLimit);
         }
 
         return null;
@@ -160,8 +160,9 @@ public static class ProbeProfiles
     {
         if (name.StartsWith("gemini-2.5-pro", StringComparison.Ordinal))
         {
-            // "Budget 0 is invalid. This model only works in thinking mode." Thoughts count against maxOutputTokens.
-            return new("gemini-2.5-pro", ProbeTokenLimitField.MaxOutputTokens, Room(maxTokens, GeminiProRoom)) { ThinkingBudget = GeminiProMinimumBudget };
+            // "Budget 0 is invalid. This model only works in thinking mode." Thoughts count against maxOutputTokens, so
+            // the limit cuts the smallest budget short.
+            return new("gemini-2.5-pro", ProbeTokenLimitField.MaxOutputTokens, Room(maxTokens, CappedReasoningLimit)) { ThinkingBudget = GeminiProMinimumBudget };
         }
 
         if (name.StartsWith("gemini-2.5-flash", StringComparison.Ordinal))
@@ -173,7 +174,7 @@ public static class ProbeProfiles
         if (name.StartsWith("gemini-3", StringComparison.Ordinal))
         {
             // Gemini 3 takes a level instead of a budget and cannot turn thinking off; a budget there is deprecated.
-            return new("gemini-3", ProbeTokenLimitField.MaxOutputTokens, Room(maxTokens, LowEffortRoom)) { ThinkingLevel = "low" };
+            return new("gemini-3", ProbeTokenLimitField.MaxOutputTokens, Room(maxTokens, CappedReasoningLimit)) { ThinkingLevel = "low" };
         }
 
         // Gemini 2.0 and older do not think and reject a thinkingConfig.

@@ -209,12 +209,7 @@ public sealed class ProbeExecutor : IProbeExecutor
             switch (verdict)
             {
                 case StreamVerdict.Completed:
-                    if (!reader.SawContent)
-                    {
-                        // An end marker with nothing before it is an empty answer, not a success.
-                        attempt.MalformedReason = "stream ended without content";
-                    }
-
+                    attempt.MalformedReason = EmptyAnswerProblem(reader, attempt);
                     return;
                 case StreamVerdict.ErrorEvent:
                     attempt.Stream = StreamFailure.ErrorEvent;
@@ -228,11 +223,7 @@ public sealed class ProbeExecutor : IProbeExecutor
 
         if (reader.EndedCleanly)
         {
-            if (!reader.SawContent)
-            {
-                attempt.MalformedReason = "stream ended without content";
-            }
-
+            attempt.MalformedReason = EmptyAnswerProblem(reader, attempt);
             return;
         }
 
@@ -245,6 +236,14 @@ public sealed class ProbeExecutor : IProbeExecutor
             attempt.Stream = StreamFailure.BrokeOff;
         }
     }
+
+    /// <summary>
+    /// An answer that ends with no content is not a success, unless it was cut short at the probe's own output limit
+    /// after the model reported generating tokens: a reasoning model that cannot switch reasoning off is probed with a
+    /// limit below its reasoning (docs/configuration.md, "Probe profiles"), and spending that limit is the model working.
+    /// </summary>
+    private static string? EmptyAnswerProblem(StreamEventReader reader, ProbeAttempt attempt) =>
+        reader.SawContent || reader.CutShort && attempt.Usage is { BilledOutputTokens: > 0 } ? null : "stream ended without content";
 
     private static async Task<(string Text, bool Truncated)> ReadBoundedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
     {

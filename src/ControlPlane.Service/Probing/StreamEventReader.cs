@@ -26,6 +26,12 @@ internal sealed class StreamEventReader(ProviderKind kind)
 
     public bool SawContent { get; private set; }
 
+    /// <summary>
+    /// The answer stopped at the request's output limit (OpenAI finish_reason <c>length</c>, Gemini <c>MAX_TOKENS</c>,
+    /// Anthropic stop_reason <c>max_tokens</c>).
+    /// </summary>
+    public bool CutShort { get; private set; }
+
     public string? Problem { get; private set; }
 
     /// <summary>Gemini has no end marker: a body that ends after a chunk with a finish reason ended cleanly.</summary>
@@ -81,6 +87,11 @@ internal sealed class StreamEventReader(ProviderKind kind)
             case "content_block_delta":
                 SawContent = true;
                 return StreamVerdict.Continue;
+            case "message_delta":
+                CutShort |= root.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object
+                    && delta.TryGetProperty("stop_reason", out var stop) && stop.ValueKind == JsonValueKind.String
+                    && stop.ValueEquals("max_tokens");
+                return StreamVerdict.Continue;
             case "message_stop":
                 return StreamVerdict.Completed;
             default:
@@ -102,6 +113,8 @@ internal sealed class StreamEventReader(ProviderKind kind)
             SawContent = true;
         }
 
+        CutShort |= chunk.Choices.Any(c => c.FinishReason == "length");
+
         return StreamVerdict.Continue;
     }
 
@@ -121,6 +134,7 @@ internal sealed class StreamEventReader(ProviderKind kind)
             }
 
             _finishReasonSeen |= candidate.FinishReason is not null;
+            CutShort |= candidate.FinishReason == "MAX_TOKENS";
         }
 
         return StreamVerdict.Continue;

@@ -51,7 +51,7 @@ public sealed class ProbeProfilesTests
         Assert.Equal(ProbeTokenLimitField.MaxCompletionTokens, shape.LimitField);
         Assert.Equal("low", shape.ReasoningEffort);
         // Never one token: the model would spend it reasoning and answer empty.
-        Assert.Equal(ProbeProfiles.LowEffortRoom, shape.MaxTokens);
+        Assert.Equal(ProbeProfiles.CappedReasoningLimit, shape.MaxTokens);
     }
 
     [Theory]
@@ -63,7 +63,7 @@ public sealed class ProbeProfilesTests
 
         Assert.Null(shape.ReasoningEffort);
         Assert.Equal(ProbeTokenLimitField.MaxCompletionTokens, shape.LimitField);
-        Assert.Equal(ProbeProfiles.DefaultReasoningRoom, shape.MaxTokens);
+        Assert.Equal(ProbeProfiles.CappedReasoningLimit, shape.MaxTokens);
     }
 
     [Fact]
@@ -125,13 +125,15 @@ public sealed class ProbeProfilesTests
     }
 
     [Fact]
-    public void Auto_Gemini25Pro_SmallestBudgetAndRoomForIt()
+    public void Auto_Gemini25Pro_SmallestBudgetCutShortByTheLimit()
     {
-        // 2.5 Pro cannot turn thinking off: budget 0 is a 400, and thoughts count against maxOutputTokens.
+        // 2.5 Pro cannot turn thinking off: budget 0 is a 400, and thoughts count against maxOutputTokens. The limit
+        // sits below the smallest budget on purpose: the probe is cut short there and costs at most the limit.
         var shape = Shape(ProviderKind.Gemini, "gemini-2.5-pro");
 
         Assert.Equal(128, shape.ThinkingBudget);
-        Assert.True(shape.MaxTokens > 128, $"maxOutputTokens {shape.MaxTokens} leaves no room after the thinking budget");
+        Assert.Equal(ProbeProfiles.CappedReasoningLimit, shape.MaxTokens);
+        Assert.True(shape.MaxTokens < shape.ThinkingBudget);
     }
 
     [Theory]
@@ -143,7 +145,7 @@ public sealed class ProbeProfilesTests
 
         Assert.Equal("low", shape.ThinkingLevel);
         Assert.Null(shape.ThinkingBudget);
-        Assert.Equal(ProbeProfiles.LowEffortRoom, shape.MaxTokens);
+        Assert.Equal(ProbeProfiles.CappedReasoningLimit, shape.MaxTokens);
     }
 
     [Theory]
@@ -204,7 +206,7 @@ public sealed class ProbeProfilesTests
 
         Assert.Equal(ProbeTokenLimitField.MaxCompletionTokens, shape.LimitField);
         Assert.Equal("low", shape.ReasoningEffort);
-        Assert.Equal(ProbeProfiles.LowEffortRoom, shape.MaxTokens);
+        Assert.Equal(ProbeProfiles.CappedReasoningLimit, shape.MaxTokens);
     }
 
     [Fact]
@@ -218,6 +220,6 @@ public sealed class ProbeProfilesTests
 
         Assert.Null(shape.ThinkingBudget);
         Assert.Null(shape.ThinkingLevel);
-        Assert.Equal(ProbeProfiles.DefaultReasoningRoom, shape.MaxTokens);
+        Assert.Equal(ProbeProfiles.CappedReasoningLimit, shape.MaxTokens);
     }
 }

@@ -59,7 +59,7 @@ public sealed class ProbeProfileWireTests : IDisposable
     {
         var body = await BodyAsync(ProviderKind.OpenAI, "o4-mini");
 
-        Assert.Equal(512, (int)body["max_completion_tokens"]!);
+        Assert.Equal(ProbeProfiles.CappedReasoningLimit, (int)body["max_completion_tokens"]!);
         Assert.Equal("low", (string)body["reasoning_effort"]!);
         Assert.Null(body["max_tokens"]);
         Assert.Null(body["temperature"]);
@@ -86,9 +86,9 @@ public sealed class ProbeProfileWireTests : IDisposable
     }
 
     [Theory]
-    [InlineData("gemini-2.5-pro", """{"maxOutputTokens":256,"thinkingConfig":{"thinkingBudget":128}}""")]
+    [InlineData("gemini-2.5-pro", """{"maxOutputTokens":16,"thinkingConfig":{"thinkingBudget":128}}""")]
     [InlineData("gemini-2.5-flash", """{"maxOutputTokens":1,"thinkingConfig":{"thinkingBudget":0}}""")]
-    [InlineData("gemini-3-pro-preview", """{"maxOutputTokens":512,"thinkingConfig":{"thinkingLevel":"low"}}""")]
+    [InlineData("gemini-3-pro-preview", """{"maxOutputTokens":16,"thinkingConfig":{"thinkingLevel":"low"}}""")]
     [InlineData("gemini-2.0-flash", """{"maxOutputTokens":1}""")]
     public async Task Gemini_GenerationConfigFitsTheModel(string model, string generationConfig)
     {

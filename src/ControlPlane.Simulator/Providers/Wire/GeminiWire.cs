@@ -113,6 +113,9 @@ internal sealed class GeminiWire : IWireFormat
         {
             Plan = ReplyScript.Decide(ConversationTails.Gemini(body)),
             ReasoningTokens = ReasoningModels.GeminiSpend(routeModel, body),
+            // Thoughts count against maxOutputTokens, as on the real 2.5 and 3 models. Only with an explicit thinking
+            // config for now: translated requests without one would otherwise answer empty (docs/simulator.md).
+            ReasoningSharesLimit = ReasoningModels.ThinkingConfig(body) is not null,
         };
     }
 
@@ -125,6 +128,12 @@ internal sealed class GeminiWire : IWireFormat
         {
             // Gemini streams a function call whole, in one chunk that also finishes the candidate.
             return [new SseEvent(null, WireHelpers.Json(Response(reply, "", finished: true, includeCandidatesUsage: true)), IsContent: true)];
+        }
+
+        if (reply.Pieces.Count == 0)
+        {
+            // Thinking spent the whole maxOutputTokens: one chunk that finishes with MAX_TOKENS and carries no text.
+            return [new SseEvent(null, WireHelpers.Json(Response(reply, "", finished: true, includeCandidatesUsage: true)))];
         }
 
         var events = new List<SseEvent>();
@@ -165,17 +174,18 @@ internal sealed class GeminiWire : IWireFormat
 
     private static JsonObject Response(SimulatedReply reply, string text, bool finished, bool includeCandidatesUsage)
     {
-        var candidate = new JsonObject
+        var content = new JsonObject { ["role"] = "model" };
+        if (reply.ToolCall is { } call)
         {
-            ["content"] = new JsonObject
-            {
-                ["parts"] = new JsonArray(reply.ToolCall is { } call
-                    ? new JsonObject { ["functionCall"] = new JsonObject { ["name"] = call.Name, ["args"] = JsonNode.Parse(call.ArgumentsJson) } }
-                    : new JsonObject { ["text"] = text }),
-                ["role"] = "model",
-            },
-            ["index"] = 0,
-        };
+            content["parts"] = new JsonArray(new JsonObject { ["functionCall"] = new JsonObject { ["name"] = call.Name, ["args"] = JsonNode.Parse(call.ArgumentsJson) } });
+        }
+        else if (text.Length > 0 || reply.Pieces.Count > 0)
+        {
+            content["parts"] = new JsonArray(new JsonObject { ["text"] = text });
+        }
+
+        // An answer cut short before any text (thinking spent the limit) comes without parts, as Gemini sends it.
+        var candidate = new JsonObject { ["content"] = content, ["index"] = 0 };
         if (finished)
         {
             candidate["finishReason"] = reply.HitMaxTokens ? "MAX_TOKENS" : "STOP";
