@@ -39,12 +39,21 @@ internal sealed record ModelFamily(
     string NaiveSetting,
     string ProfiledSetting,
     decimal InputPerMillion,
-    decimal OutputPerMillion)
+    decimal OutputPerMillion,
+    int? ProfiledLimit = null)
 {
     public bool Reasoning => NaiveReasoningTokens > 0;
 
-    public ProbeUsage UsageFor(ProbeShape shape) =>
-        new(InputTokens, OutputTokens, shape == ProbeShape.Naive ? NaiveReasoningTokens : ProfiledReasoningTokens);
+    /// <summary>
+    /// A profile whose limit sits below the reasoning the model cannot switch off (Core ProbeProfiles
+    /// CappedReasoningLimit): the model spends the limit thinking and the answer is cut short there, empty.
+    /// </summary>
+    public ProbeUsage UsageFor(ProbeShape shape) => shape switch
+    {
+        ProbeShape.Naive => new(InputTokens, OutputTokens, NaiveReasoningTokens),
+        _ when ProfiledLimit is { } limit && ProfiledReasoningTokens >= limit => new(InputTokens, 0, limit),
+        _ => new(InputTokens, OutputTokens, ProfiledReasoningTokens),
+    };
 
     public decimal CostOf(ProbeUsage usage) =>
         ((usage.InputTokens * InputPerMillion) + (usage.BilledOutputTokens * OutputPerMillion)) / 1_000_000m;
@@ -57,15 +66,15 @@ internal static class ModelFamilies
     /// spend per probe uses the numbers the probe profiles and the simulator use (OpenAI reasoning effort minimal 0 /
     /// low 64 / medium 256, the default / high 1024 tokens; Gemini 2.5 dynamic thinking 320, a budget of 128 on
     /// 2.5 Pro, which cannot turn thinking off, and 0 on Flash). o4-mini has no "minimal" effort, so its profile is
-    /// "low". Anthropic models think only when asked, so both shapes spend nothing on thinking.
+    /// "low"; it and 2.5 Pro are probed with a limit below their reasoning, cut short there. Anthropic models think only when asked, so both shapes spend nothing on thinking.
     /// Prices are list prices as of 2026, USD per million tokens, standard tier, and only illustrative: discounts,
     /// batch and cached-input prices, and regional deployments all differ.
     /// </summary>
     public static IReadOnlyList<ModelFamily> All { get; } =
     [
         new("gpt-5-mini", "openai", 0.10, 10, 2, 256, 0, "effort medium (default)", "effort minimal", 0.25m, 2.00m),
-        new("o4-mini", "openai", 0.10, 10, 2, 256, 64, "effort medium (default)", "effort low", 1.10m, 4.40m),
-        new("gemini-2.5-pro", "gemini", 0.10, 10, 2, 320, 128, "dynamic thinking", "thinkingBudget 128", 1.25m, 10.00m),
+        new("o4-mini", "openai", 0.10, 10, 2, 256, 64, "effort medium (default)", "effort low, cut short at 16", 1.10m, 4.40m, ProbeProfiles.CappedReasoningLimit),
+        new("gemini-2.5-pro", "gemini", 0.10, 10, 2, 320, 128, "dynamic thinking", "thinkingBudget 128, cut short at 16", 1.25m, 10.00m, ProbeProfiles.CappedReasoningLimit),
         new("gemini-2.5-flash", "gemini", 0.10, 10, 2, 320, 0, "dynamic thinking", "thinkingBudget 0", 0.30m, 2.50m),
         new("claude-sonnet-4-5", "anthropic", 0.15, 12, 1, 0, 0, "no thinking", "no thinking", 3.00m, 15.00m),
         new("claude-haiku-4-5", "anthropic", 0.15, 12, 1, 0, 0, "no thinking", "no thinking", 1.00m, 5.00m),
