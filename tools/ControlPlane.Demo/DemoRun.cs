@@ -179,7 +179,7 @@ internal sealed class DemoRun(DemoOptions options)
         Console.WriteLine($"  outage → gateway routing around it: {failover.TotalSeconds:0.0} s (probe interval {options.ProbeInterval.TotalSeconds} s); failed by then: {failedAtFailover}");
         Console.WriteLine($"  safety-net retries after the gateway applied the new table: {retriesAfterReroute} (no request even tried the dead provider)");
         Console.WriteLine($"  routing table versions: {await VersionCountAsync(api)}; see {controlPlane.BaseUrl}api/transitions for the audit trail");
-        await probes.PrintSummaryAsync(AllProviders.Select(p => $"{p.Id}/{p.Model}"), startedAt, cancellationToken);
+        await probes.PrintSummaryAsync(AllProviders.Select(p => $"{p.Id}/{p.Model}"), startedAt, controlPlane.BaseUrl, cancellationToken);
         Directory.Delete(_work, recursive: true);
         return traffic.Failed == 0 && claude.Failed == 0 && !classes.Failed ? 0 : 1;
     }
@@ -207,6 +207,18 @@ internal sealed class DemoRun(DemoOptions options)
 
     private static string KeyVariable(string provider) => "DEMO_KEY_" + provider.ToUpperInvariant();
 
+    /// <summary>Gemini's probes per minute: below what the probe interval asks for, so its target shows budget-limited.</summary>
+    private const int GeminiProbeBudget = 20;
+
+    /// <summary>List prices (USD per million input / output tokens, illustrative), so probe spend is costed.</summary>
+    private static JsonObject Price(string model) => model switch
+    {
+        "claude-sonnet-4-5" => new JsonObject { ["InputPerMillion"] = 3.00, ["OutputPerMillion"] = 15.00 },
+        "gpt-4.1" => new JsonObject { ["InputPerMillion"] = 2.00, ["OutputPerMillion"] = 8.00 },
+        "gemini-2.5-flash" => new JsonObject { ["InputPerMillion"] = 0.30, ["OutputPerMillion"] = 2.50 },
+        _ => new JsonObject { ["InputPerMillion"] = 0, ["OutputPerMillion"] = 0 },
+    };
+
     /// <summary>
     /// The fallbacks' pre-configured alternatives (docs/configuration.md, "Overlays"): a Claude-tuned request keeps
     /// working on GPT and Gemini with their own instructions and limits.
@@ -233,18 +245,29 @@ internal sealed class DemoRun(DemoOptions options)
         var catalog = new JsonObject
         {
             ["Probe"] = new JsonObject { ["Mode"] = "inference", ["Interval"] = interval, ["Timeout"] = timeout, ["LatencyObjective"] = "00:00:01" },
-            ["Providers"] = new JsonArray(AllProviders.Select(p => (JsonNode)new JsonObject
+            ["Providers"] = new JsonArray(AllProviders.Select(p =>
             {
-                ["Id"] = p.Id,
-                ["Kind"] = p.Kind,
-                ["BaseUrl"] = simulator.BaseUrlOf(p.Id).ToString(),
-                ["ApiKeyEnv"] = KeyVariable(p.Id),
+                var provider = new JsonObject
+                {
+                    ["Id"] = p.Id,
+                    ["Kind"] = p.Kind,
+                    ["BaseUrl"] = simulator.BaseUrlOf(p.Id).ToString(),
+                    ["ApiKeyEnv"] = KeyVariable(p.Id),
+                };
+                if (p.Id == "gemini")
+                {
+                    // Probing costs money (docs/configuration.md, "Probe economy"): a fleet-wide cap on one provider's probes.
+                    provider["ProbeBudgetPerMinute"] = GeminiProbeBudget;
+                }
+
+                return (JsonNode)provider;
             }).ToArray()),
             ["Targets"] = new JsonArray(AllProviders.Select(p => (JsonNode)new JsonObject
             {
                 ["Provider"] = p.Id,
                 ["Model"] = p.Model,
                 ["Overlay"] = Overlay(p.Kind),
+                ["Price"] = Price(p.Model),
             }).ToArray()),
             ["Routes"] = new JsonArray(new JsonObject
             {

@@ -10,6 +10,7 @@ namespace ControlPlane.Demo;
 internal sealed class ProbeEconomyWatcher(HttpClient api, Timeline timeline)
 {
     private readonly Dictionary<string, bool> _suppressed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _budgetLimited = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -36,6 +37,11 @@ internal sealed class ProbeEconomyWatcher(HttpClient api, Timeline timeline)
                     }
 
                     _suppressed[id] = suppressed;
+                    if (cadence.GetProperty("budgetLimited").GetBoolean() && _budgetLimited.Add(id))
+                    {
+                        var desired = cadence.GetProperty("desiredIntervalSeconds").GetDouble().ToString("0.#", CultureInfo.InvariantCulture);
+                        timeline.Mark($"probe budget: {id} probed every {interval} s instead of {desired} s (its provider's ProbeBudgetPerMinute, fleet-wide)");
+                    }
                 }
             }
             catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException
@@ -55,8 +61,11 @@ internal sealed class ProbeEconomyWatcher(HttpClient api, Timeline timeline)
         }
     }
 
-    /// <summary>Inference and list-models probes of each target over the run, from the stored samples.</summary>
-    public async Task PrintSummaryAsync(IEnumerable<string> targetIds, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inference and list-models probes of each target over the run, from the stored samples, and what the probes spent,
+    /// from the control plane's metrics.
+    /// </summary>
+    public async Task PrintSummaryAsync(IEnumerable<string> targetIds, DateTimeOffset since, Uri controlPlane, CancellationToken cancellationToken)
     {
         Console.WriteLine("  probes per target over the run (inference / list-models):");
         foreach (var id in targetIds)
@@ -67,5 +76,16 @@ internal sealed class ProbeEconomyWatcher(HttpClient api, Timeline timeline)
             var modes = samples.RootElement.EnumerateArray().Select(s => s.GetProperty("mode").GetString()).ToList();
             Console.WriteLine($"    {id}: {modes.Count(m => m == "inference")} / {modes.Count(m => m == "models")}");
         }
+
+        var metrics = await api.GetStringAsync(new Uri(controlPlane, "metrics"), cancellationToken);
+        var tokens = Sum(metrics, "controlplane_probe_tokens_total");
+        var usd = Sum(metrics, "controlplane_probe_cost_usd_total");
+        Console.WriteLine($"  probe spend over the run: {tokens:N0} tokens, ${usd.ToString("0.0000", CultureInfo.InvariantCulture)} at list prices (controlplane_probe_cost_usd_total)");
     }
+
+    /// <summary>The sum of a counter's series in Prometheus text format.</summary>
+    private static double Sum(string metrics, string name) =>
+        metrics.Split('\n')
+            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && (line.Length == name.Length || line[name.Length] is '{' or ' '))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }
