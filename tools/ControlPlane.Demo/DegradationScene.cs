@@ -76,12 +76,14 @@ internal sealed class DegradationScene : IDisposable
             var served = string.Join(", ", client.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
             var refused = string.Join(", ", client.RefusedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
             Console.WriteLine($"    {client.RequestClass,-13} sent {client.Sent,4}, answered {client.Succeeded,4} ({(served.Length == 0 ? "-" : served)})" +
-                              $"{(refused.Length == 0 ? "" : $", refused {refused}")}, FAILED {client.Failed}");
+                              $"{(refused.Length == 0 ? "" : $", refused {refused}")}, FAILED {client.Failed}" +
+                              (client.FailureReasons.IsEmpty ? "" : $" ({string.Join("; ", client.FailureReasons)})"));
         }
 
         Console.WriteLine($"  route {CachedRoute} (only the primary, stale-if-error cache), one question at temperature 0: sent {_faq.Sent}, " +
                           $"answered {_faq.Succeeded} ({string.Join(", ", _faq.ServedBy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}; " +
-                          $"the cache answers only while every target is down), FAILED {_faq.Failed}");
+                          $"the cache answers only while every target is down), FAILED {_faq.Failed}" +
+                          (_faq.FailureReasons.IsEmpty ? "" : $" ({string.Join("; ", _faq.FailureReasons)})"));
     }
 
     public void Dispose()

@@ -40,6 +40,9 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, s
     /// <summary>Refusals by the gateway's error code (route_shedding, hold_timeout…), counted apart from other failures.</summary>
     public ConcurrentDictionary<string, long> RefusedBy { get; } = new();
 
+    /// <summary>What the first few failed requests got (status and error code, or the exception), for the summary.</summary>
+    public ConcurrentQueue<string> FailureReasons { get; } = new();
+
     /// <summary>Raised with the error code and Retry-After (seconds) of every refusal the gateway explains with a code.</summary>
     public event Action<string, int?>? Refused;
 
@@ -94,6 +97,7 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, s
                 }
 
                 Interlocked.Increment(ref Failed);
+                NoteFailure($"{(int)response.StatusCode} {ErrorCode(body) ?? "(no error code)"}");
                 return;
             }
 
@@ -114,6 +118,15 @@ internal sealed class GatewayTraffic(Uri gateway, string model, ClientApi api, s
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref Failed);
+            NoteFailure(e.GetType().Name);
+        }
+    }
+
+    private void NoteFailure(string reason)
+    {
+        if (FailureReasons.Count < 5)
+        {
+            FailureReasons.Enqueue(reason);
         }
     }
 
