@@ -47,6 +47,9 @@ public sealed record TestRoute(string Id, string PrimaryProvider, string Seconda
     public IReadOnlyDictionary<string, (decimal InputPerMillion, decimal OutputPerMillion)> Prices { get; init; } =
         new Dictionary<string, (decimal InputPerMillion, decimal OutputPerMillion)>();
 
+    /// <summary>Probe budgets (the catalog provider's <c>ProbeBudgetPerMinute</c>), by provider id.</summary>
+    public IReadOnlyDictionary<string, int> ProbeBudgets { get; init; } = new Dictionary<string, int>();
+
     /// <summary>The route's <c>OnContentPolicy</c> rule (null: the catalog default, return).</summary>
     public string? OnContentPolicy { get; init; }
 
@@ -318,6 +321,7 @@ public sealed class ControlPlaneStack : IAsyncDisposable
                 ["Kind"] = KindOf(p),
                 ["BaseUrl"] = simulator.BaseUrlOf(p).ToString(),
                 ["ApiKeyEnv"] = KeyVariable(p),
+                ["ProbeBudgetPerMinute"] = routes.Select(r => r.ProbeBudgets.TryGetValue(p, out var b) ? b : (int?)null).FirstOrDefault(b => b is not null),
             }).ToArray()),
             ["Targets"] = new JsonArray(routes
                 .SelectMany(r => r.Tiers.Select(t => (t.Provider, t.Model, Overlay: r.Overlays.GetValueOrDefault(t.Provider),

@@ -43,6 +43,8 @@ public sealed class DashboardAndAlertQueryTests(PostgresDatabase database, ITest
     private static readonly TestRoute Mini = new("chat-mini", "openai-b", "anthropic-b", "gpt-4o-mini")
     {
         Prices = new Dictionary<string, (decimal, decimal)> { ["openai-b"] = (0.15m, 0.6m), ["anthropic-b"] = (3m, 15m) },
+        // Below what 1 s probes ask for, so the probe-budget panels have a binding budget to show.
+        ProbeBudgets = new Dictionary<string, int> { ["anthropic-b"] = 30 },
     };
 
     [Fact]
