@@ -40,8 +40,9 @@ public sealed class BreakerOptions : IValidatableObject
     public TimeSpan SlowStartDuration { get; set; } = BreakerSettings.Default.SlowStartDuration;
 
     /// <summary>
-    /// Probe Open/HalfOpen/suspect targets faster, and targets covered by gateway traffic with a list-models liveness
-    /// probe at a third of the rate. Providers' probe budgets hold either way.
+    /// Probe HalfOpen and suspect targets faster (Open ones wait at their catalog interval for the break to end), and
+    /// targets covered by gateway traffic with a list-models liveness probe at a third of the rate. Providers' probe
+    /// budgets hold either way.
     /// </summary>
     public bool AdaptiveProbing { get; set; } = true;
 
