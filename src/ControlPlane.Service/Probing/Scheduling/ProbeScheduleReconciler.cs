@@ -83,10 +83,10 @@ internal sealed partial class ProbeScheduleReconciler(
         {
             foreach (var row in await cadence.ChangedSinceAsync(_cadenceRevision, cancellationToken))
             {
-                // A decision made against another catalog interval (before a deploy changed it) no longer applies.
+                // A decision made against another catalog interval or budget (before a deploy changed it) no longer applies.
                 if (catalog.Targets.TryGetValue(row.Target, out var target))
                 {
-                    cadences.Set(target, row.BaseInterval == target.Probe.Interval ? row.Cadence : cadences.Baseline(target));
+                    cadences.Set(target, row.AppliesTo(target, catalog) ? row.Cadence : cadences.Baseline(target));
                 }
 
                 _cadenceRevision = row.Revision;
