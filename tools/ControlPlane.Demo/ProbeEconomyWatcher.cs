@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ControlPlane.Testing;
 
 namespace ControlPlane.Demo;
 
@@ -77,15 +78,9 @@ internal sealed class ProbeEconomyWatcher(HttpClient api, Timeline timeline)
             Console.WriteLine($"    {id}: {modes.Count(m => m == "inference")} / {modes.Count(m => m == "models")}");
         }
 
-        var metrics = await api.GetStringAsync(new Uri(controlPlane, "metrics"), cancellationToken);
-        var tokens = Sum(metrics, "controlplane_probe_tokens_total");
-        var usd = Sum(metrics, "controlplane_probe_cost_usd_total");
+        var metrics = await PrometheusText.ScrapeAsync(api, controlPlane, cancellationToken);
+        var tokens = metrics.Sum("controlplane_probe_tokens_total");
+        var usd = metrics.Sum("controlplane_probe_cost_usd_total");
         Console.WriteLine($"  probe spend over the run: {tokens:N0} tokens, ${usd.ToString("0.0000", CultureInfo.InvariantCulture)} at list prices (controlplane_probe_cost_usd_total)");
     }
-
-    /// <summary>The sum of a counter's series in Prometheus text format.</summary>
-    private static double Sum(string metrics, string name) =>
-        metrics.Split('\n')
-            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && (line.Length == name.Length || line[name.Length] is '{' or ' '))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }

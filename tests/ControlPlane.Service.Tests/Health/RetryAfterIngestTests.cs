@@ -12,12 +12,6 @@ public sealed class RetryAfterIngestTests
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);
     private static readonly TargetId Known = new("a/m");
 
-    private sealed class AllKeys : IKeySourceProbe
-    {
-        public bool EnvironmentVariableIsSet(string name) => true;
-
-        public bool FileHasContent(string path) => true;
-    }
 
     private readonly RetryAfterPauses _pauses = new();
     private readonly RetryAfterIngest _ingest;
@@ -29,7 +23,7 @@ public sealed class RetryAfterIngestTests
             Providers = [new() { Id = "a", Kind = "openai", BaseUrl = "https://a.example", ApiKeyEnv = "A" }],
             Targets = [new() { Provider = "a", Model = "m" }],
             Routes = [new() { Id = "chat", Tiers = [new() { Targets = [new() { Target = "a/m" }] }] }],
-        }, new AllKeys()).Catalog!;
+        }, AllKeysSet.Instance).Catalog!;
         _ingest = new RetryAfterIngest(catalog, _pauses, new EvidenceSignal(), new FakeTimeProvider(Now));
     }
 

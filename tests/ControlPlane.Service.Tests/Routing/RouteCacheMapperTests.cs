@@ -7,12 +7,6 @@ namespace ControlPlane.Service.Tests.Routing;
 
 public sealed class RouteCacheMapperTests
 {
-    private sealed class AllKeys : IKeySourceProbe
-    {
-        public bool EnvironmentVariableIsSet(string name) => true;
-
-        public bool FileHasContent(string path) => true;
-    }
 
     private static RouteEntry Map(RouteCacheOptions? cache)
     {
@@ -21,7 +15,7 @@ public sealed class RouteCacheMapperTests
             Providers = [new() { Id = "a", Kind = "anthropic", BaseUrl = "https://a.example", ApiKeyEnv = "A" }],
             Targets = [new() { Provider = "a", Model = "m" }],
             Routes = [new() { Id = "chat", Tiers = [new() { Targets = [new() { Target = "a/m" }] }], Cache = cache }],
-        }, new AllKeys()).Catalog!;
+        }, AllKeysSet.Instance).Catalog!;
         var table = RoutingTableBuilder.Build(catalog, new Dictionary<TargetId, Core.Breakers.BreakerSnapshot>(), [], DateTimeOffset.UnixEpoch);
         return Assert.Single(RoutingTableMapper.ToContract(table, catalog).Routes);
     }

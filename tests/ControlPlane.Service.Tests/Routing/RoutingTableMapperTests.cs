@@ -13,12 +13,6 @@ public sealed class RoutingTableMapperTests
     private static readonly TargetId Primary = new("a/m");
     private static readonly TargetId Secondary = new("b/m");
 
-    private sealed class AllKeys : IKeySourceProbe
-    {
-        public bool EnvironmentVariableIsSet(string name) => true;
-
-        public bool FileHasContent(string path) => true;
-    }
 
     private static ProviderCatalog Catalog(string panicPolicy = "fail-open") => CatalogBuilder.Build(new CatalogOptions
     {
@@ -37,7 +31,7 @@ public sealed class RoutingTableMapperTests
                 Tiers = [new() { Targets = [new() { Target = "a/m", Weight = 2 }] }, new() { Targets = [new() { Target = "b/m" }] }],
             },
         ],
-    }, new AllKeys()).Catalog!;
+    }, AllKeysSet.Instance).Catalog!;
 
     private static BreakerSnapshot Snapshot(CircuitState state) => new(state, state == CircuitState.Open ? 0 : 1, null, 0);
 

@@ -10,12 +10,6 @@ public sealed class UnprovenMapperTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    private sealed class AllKeys : IKeySourceProbe
-    {
-        public bool EnvironmentVariableIsSet(string name) => true;
-
-        public bool FileHasContent(string path) => true;
-    }
 
     private static readonly ProviderCatalog Catalog = CatalogBuilder.Build(new CatalogOptions
     {
@@ -26,7 +20,7 @@ public sealed class UnprovenMapperTests
         ],
         Targets = [new() { Provider = "a", Model = "m" }, new() { Provider = "b", Model = "m" }],
         Routes = [new() { Id = "chat", Tiers = [new() { Targets = [new() { Target = "a/m" }] }, new() { Targets = [new() { Target = "b/m" }] }] }],
-    }, new AllKeys()).Catalog!;
+    }, AllKeysSet.Instance).Catalog!;
 
     [Fact]
     public void ToContract_UnprovenPrimary_IsFlaggedNotEligibleAndTheSecondaryIsActive()

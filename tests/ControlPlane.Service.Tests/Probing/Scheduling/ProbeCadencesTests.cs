@@ -9,12 +9,6 @@ namespace ControlPlane.Service.Tests.Probing.Scheduling;
 /// </summary>
 public sealed class ProbeCadencesTests
 {
-    private sealed class AllKeys : IKeySourceProbe
-    {
-        public bool EnvironmentVariableIsSet(string name) => true;
-
-        public bool FileHasContent(string path) => true;
-    }
 
     private static ProviderCatalog Catalog(int? budget) => CatalogBuilder.Build(new CatalogOptions
     {
@@ -22,7 +16,7 @@ public sealed class ProbeCadencesTests
         Providers = [new() { Id = "a", Kind = "openai", BaseUrl = "https://a.example", ApiKeyEnv = "A", ProbeBudgetPerMinute = budget }],
         Targets = [new() { Provider = "a", Model = "m1" }, new() { Provider = "a", Model = "m2" }],
         Routes = [new() { Id = "chat", Tiers = [new() { Targets = [new() { Target = "a/m1" }, new() { Target = "a/m2" }] }] }],
-    }, new AllKeys()).Catalog!;
+    }, AllKeysSet.Instance).Catalog!;
 
     [Fact]
     public void Baseline_BudgetedProvider_StretchesTheCatalogIntervalsFromTheStart()
